@@ -25,11 +25,14 @@ import numpy as np
 # that line would land in the notebook's stored outputs, so it is silenced before the import.
 logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
+import matplotlib  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import sklearn.datasets  # noqa: E402
 from scipy.special import expit  # noqa: E402
 
 LAYER_NAMES = ("W1", "b1", "W2", "b2", "W3", "b3")
+POINT_COLORS = matplotlib.colors.ListedColormap(["#c0392b", "#2b5c9e"])      # label 0 red, label 1 blue
+REGION_COLORS = matplotlib.colors.ListedColormap(["#f6d0cb", "#cddcf0"])     # the same, light
 
 
 # --------------------------------------------------------------------------------------------
@@ -298,7 +301,7 @@ def show(fig):
 def plot_dataset(X, Y, title="Training set"):
     """Scatter plot of the points X (2, m) coloured by their labels Y (1, m)."""
     fig, ax = plt.subplots(figsize=(5, 4))
-    ax.scatter(X[0], X[1], c=Y.ravel(), s=30, cmap=plt.cm.Spectral, edgecolors="k", linewidths=0.3)
+    ax.scatter(X[0], X[1], c=Y.ravel(), s=30, cmap=POINT_COLORS, vmin=0, vmax=1, edgecolors="k", linewidths=0.3)
     ax.set(title=title, xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
     return show(fig)
 
@@ -325,8 +328,8 @@ def plot_decision_boundary(model, X, y, title=None):
     xx, yy = np.meshgrid(np.arange(x_min, x_max, 0.01), np.arange(y_min, y_max, 0.01))
     Z = np.asarray(model(np.c_[xx.ravel(), yy.ravel()]), dtype=float).reshape(xx.shape)
     fig, ax = plt.subplots(figsize=(5, 4))
-    ax.contourf(xx, yy, Z, levels=[-0.5, 0.5, 1.5], cmap=plt.cm.Spectral)
-    ax.scatter(X[0], X[1], c=np.ravel(y), s=30, cmap=plt.cm.Spectral, edgecolors="k", linewidths=0.3)
+    ax.contourf(xx, yy, Z, levels=[-0.5, 0.5, 1.5], cmap=REGION_COLORS)
+    ax.scatter(X[0], X[1], c=np.ravel(y), s=30, cmap=POINT_COLORS, vmin=0, vmax=1, edgecolors="k", linewidths=0.3)
     ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal", title=title)
     return show(fig)
 
@@ -542,45 +545,48 @@ class _Stack:
     Every array a step needs is allocated once, here, and reused: a step writes into them with
     out= and in-place operators. (Allocating them afresh each step is not only wasteful: once
     they pass a few hundred kB the allocator hands the memory back to the system and faults it
-    in again, which made 24 stacked networks twice as slow per network as 16.)
+    in again, which made 24 stacked networks twice as slow per network as 16.) The views a step
+    uses (transposes, the rows below the ones) are made here once too; they stay valid because
+    the arrays behind them are only ever written in place.
     """
 
     def __init__(self, parameters_list, X):
         k, L, m = len(parameters_list), num_layers(parameters_list[0]), X.shape[1]
         self.V = [np.stack([np.hstack([p["b" + str(l)], p["W" + str(l)]]) for p in parameters_list])
                   .astype(float) for l in range(1, L + 1)]
-        sizes = [V.shape[2] - 1 for V in self.V]              # n_0 .. n_{L-1}
-        self.A = [np.vstack([np.ones((1, m)), X])]           # [1; A_0] = [1; X], shared by the k networks
-        for n in sizes[1:]:                                  # [1; A_l] for l = 1 .. L-1
-            A = np.empty((k, 1 + n, m))
-            A[:, 0, :] = 1.0
-            self.A.append(A)
-        self.active = [None] + [np.empty((k, n, m), dtype=bool) for n in sizes[1:]]
-        self.dZ = [np.empty((k, V.shape[1], m)) for V in self.V]        # dZ_1 .. dZ_L
         self.dV = [np.empty_like(V) for V in self.V]
+        self.W_T = [np.swapaxes(V[:, :, 1:], 1, 2) for V in self.V]        # W_l^T (k, n_{l-1}, n_l)
+        # ones_A[l] = [1; A_l] for l = 0 .. L-1; [1; X] is shared by the k networks
+        self.ones_A = [np.vstack([np.ones((1, m)), X])]
+        for V in self.V[1:]:
+            ones_A = np.empty((k, V.shape[2], m))
+            ones_A[:, 0, :] = 1.0
+            self.ones_A.append(ones_A)
+        self.ones_A_T = [np.swapaxes(a, -1, -2) for a in self.ones_A]
+        self.A = [a[..., 1:, :] for a in self.ones_A]                      # A_l (k, n_l, m), views
+        self.active = [a > 0 for a in self.A]                               # where ReLU passed z on
+        self.dZ = [np.empty((k, V.shape[1], m)) for V in self.V]           # dZ_l for l = 1 .. L
 
     def descend(self, Y, learning_rate):
-        """One gradient-descent step for all k networks, in place."""
-        V, A, dZ, dV = self.V, self.A, self.dZ, self.dV
-        L, m = len(V), Y.shape[1]
+        """One gradient-descent step for all k networks, in place. Lists are 0-based: V[l - 1] is layer l."""
+        V, dV, ones_A, A, dZ = self.V, self.dV, self.ones_A, self.A, self.dZ
+        L = len(V)
         for l in range(1, L):                      # A_l = relu([b_l | W_l] [1; A_{l-1}])
-            A_l = A[l][:, 1:, :]
-            np.matmul(V[l - 1], A[l - 1], out=A_l)
-            np.maximum(A_l, 0, out=A_l)
-        out = dZ[L - 1]                            # dZ_L = (sigmoid(Z_L) - Y) / m
-        np.matmul(V[L - 1], A[L - 1], out=out)
-        sigmoid(out, out=out)
-        out -= Y
-        out /= m
-        for l in range(L, 0, -1):                  # layer l, from the last; updated once its gradient is passed on
-            np.matmul(dZ[l - 1], np.swapaxes(A[l - 1], -1, -2), out=dV[l - 1])   # [db_l | dW_l]
-            if l > 1:
-                WT = np.swapaxes(V[l - 1][:, :, 1:], 1, 2)
+            np.matmul(V[l - 1], ones_A[l - 1], out=A[l])
+            np.maximum(A[l], 0, out=A[l])
+        dZ_L = dZ[L - 1]                           # dZ_L = (sigmoid(Z_L) - Y) / m
+        np.matmul(V[L - 1], ones_A[L - 1], out=dZ_L)
+        sigmoid(dZ_L, out=dZ_L)
+        dZ_L -= Y
+        dZ_L /= Y.shape[1]
+        for l in range(L, 0, -1):                  # back from the last layer; each is updated after passing dZ on
+            np.matmul(dZ[l - 1], self.ones_A_T[l - 1], out=dV[l - 1])      # [db_l | dW_l]
+            if l > 1:                              # dZ_{l-1} = W_l^T dZ_l * (A_{l-1} > 0)
                 if dZ[l - 1].shape[1] == 1:        # an outer product: broadcasting beats matmul here
-                    np.multiply(WT, dZ[l - 1], out=dZ[l - 2])
+                    np.multiply(self.W_T[l - 1], dZ[l - 1], out=dZ[l - 2])
                 else:
-                    np.matmul(WT, dZ[l - 1], out=dZ[l - 2])
-                np.greater(A[l - 1][:, 1:, :], 0, out=self.active[l - 1])
+                    np.matmul(self.W_T[l - 1], dZ[l - 1], out=dZ[l - 2])
+                np.greater(A[l - 1], 0, out=self.active[l - 1])
                 dZ[l - 2] *= self.active[l - 1]
             dV[l - 1] *= learning_rate
             V[l - 1] -= dV[l - 1]
@@ -601,70 +607,81 @@ class _Stack:
 # Plots for the depth and "how small?" sections
 # --------------------------------------------------------------------------------------------
 
-def plot_layer_statistics(stats, title="At initialization"):
-    """Two panels, activation std and gradient std against layer, log scale.
+def plot_layer_statistics(stats, title="At initialization", ylim=(1e-12, 1e12)):
+    """Two panels, activation std and gradient std against layer, on a log scale.
 
-    stats -- dict {label: layer_statistics(...) result}; curves that are all zero or overflow
-             cannot be drawn on a log scale and are named in the panel instead
+    stats -- dict {label: layer_statistics(...) result}; each label keeps one colour in both panels
+    ylim -- the range shown; curves that leave it are cut off (the legend says which), so that the
+            small slopes that matter (a factor of 2 per layer) are not flattened by huge ones
     """
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
     for ax, key, name in zip(axes, ("activation_std", "gradient_std"),
                              ("std of $Z_l$ (forward)", "std of $dZ_l$ (backward)")):
-        missing = []
-        for label, s in stats.items():
+        for i, (label, s) in enumerate(stats.items()):
             values = np.asarray(s[key], dtype=float)
-            drawable = np.isfinite(values) & (values > 0)
-            if not drawable.any():
-                missing.append(label)
-                continue
             layers = np.arange(1, len(values) + 1)
-            ax.plot(layers[drawable], values[drawable], marker=".", label=label)
+            shown = np.isfinite(values) & (values >= ylim[0]) & (values <= ylim[1])
+            off = "" if shown.all() else " (partly off scale)" if shown.any() else " (off scale)"
+            ax.plot(layers, np.where(shown, values, np.nan), marker=".", color=f"C{i}", label=label + off)
         ax.set_yscale("log")
-        ax.set(xlabel="layer l", ylabel=name, title=f"{title}: {name}")
+        ax.set(xlabel="layer l", title=name, ylim=ylim)
         ax.grid(True, which="major", alpha=0.3)
-        if missing:
-            ax.text(0.02, 0.02, "not drawn (0 or overflow): " + ", ".join(missing),
-                    transform=ax.transAxes, fontsize=8)
-    axes[0].legend(fontsize=8)
+    axes[0].set_ylabel("standard deviation (log scale)")
+    axes[1].legend(fontsize=8, loc="upper left")
+    fig.suptitle(title)
     fig.tight_layout()
     return show(fig)
 
 
 def plot_layer_histograms(pre_activations, layers):
-    """A grid of histograms: one row per initialization, one column per layer.
+    """A grid of histograms of Z_l: one row per initialization, one column per layer.
+
+    Each row keeps the x-range of its first layer (±4 standard deviations), so a signal that
+    shrinks becomes a spike and one that grows runs off the panel.
 
     pre_activations -- dict {label: list [Z_1, ..., Z_L]} as deep_forward returns it
     layers -- the layer numbers l to show, e.g. (1, 10, 25, 50)
     """
     rows = len(pre_activations)
-    fig, axes = plt.subplots(rows, len(layers), figsize=(2.6 * len(layers), 1.7 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, len(layers), figsize=(2.6 * len(layers), 1.8 * rows), squeeze=False)
     for r, (label, Z) in enumerate(pre_activations.items()):
+        width = 4 * _std(np.ravel(Z[layers[0] - 1]))
         for c, l in enumerate(layers):
             ax = axes[r, c]
             values = np.ravel(Z[l - 1])
-            std = _std(values)
-            if np.isfinite(std) and std > 0:
-                ax.hist(values / std, bins=50, range=(-4, 4), color=f"C{r}")
+            inside = np.abs(values) <= width
+            ax.hist(values[inside], bins=60, range=(-width, width), color=f"C{r}", histtype="stepfilled")
+            off = 1 - inside.mean()
+            note = ", all off scale" if off == 1 else f", {off:.0%} off scale" if off >= 0.005 else ""
+            ax.set_title(f"layer {l}: std {_std(values):.1e}{note}", fontsize=8)
             ax.set_yticks([])
-            ax.set_title(f"{label}, layer {l}: std {std:.1e}", fontsize=8)
-            if r == rows - 1:
-                ax.set_xlabel("$z$ / std", fontsize=8)
+            if c == 0:
+                ax.set_ylabel(label)
+            ax.set_xlim(-width, width)
             ax.tick_params(labelsize=7)
-    fig.suptitle("Pre-activations $Z_l$, each scaled by its own std (the titles give the std)", fontsize=10)
+    fig.suptitle("Pre-activations $Z_l$ at initialization (each row on the scale of its layer 1)", fontsize=10)
     fig.tight_layout()
     return show(fig)
 
 
-def plot_cost_curves(curves, every, title):
-    """Cost against iterations for several runs on a log scale; curves -- {label: list of costs}."""
+def plot_cost_curves(curves, every, title, ylim=(0, 1)):
+    """Cost against iterations for several runs, with ln 2 (the cost of guessing 0.5) marked.
+
+    curves -- {label: list of costs, one every `every` iterations}
+    ylim -- the cost range shown; a run that leaves it (or overflows) says so in the legend
+    """
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
-    for label, costs in curves.items():
+    for i, (label, costs) in enumerate(curves.items()):
         costs = np.asarray(costs, dtype=float)
-        ax.plot(np.arange(len(costs)) * every, np.where(np.isfinite(costs), costs, np.nan), label=label)
-    ax.set_yscale("log")
-    ax.set(xlabel="iteration", ylabel="cost (log scale)", title=title)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+        shown = np.isfinite(costs) & (costs >= ylim[0]) & (costs <= ylim[1])
+        off = "" if shown.all() else " (partly off scale)" if shown.any() else " (off scale)"
+        ax.plot(np.arange(len(costs)) * every, np.where(shown, costs, np.nan), color=f"C{i}", label=label + off)
+    ax.axhline(np.log(2), color="gray", linestyle=":", linewidth=1)
+    ax.text(1, np.log(2), "ln 2 ", transform=ax.get_yaxis_transform(), ha="right", va="bottom",
+            fontsize=8, color="gray")
+    ax.set(xlabel="iteration", ylabel="cost", title=title, ylim=ylim)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="lower left")
     return show(fig)
 
 
