@@ -25,14 +25,14 @@ import numpy as np
 # that line would land in the notebook's stored outputs, so it is silenced before the import.
 logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
-import matplotlib  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import sklearn.datasets  # noqa: E402
+from matplotlib.colors import ListedColormap  # noqa: E402
 from scipy.special import expit  # noqa: E402
 
 LAYER_NAMES = ("W1", "b1", "W2", "b2", "W3", "b3")
-POINT_COLORS = matplotlib.colors.ListedColormap(["#c0392b", "#2b5c9e"])      # label 0 red, label 1 blue
-REGION_COLORS = matplotlib.colors.ListedColormap(["#f6d0cb", "#cddcf0"])     # the same, light
+POINT_COLORS = ListedColormap(["#c0392b", "#2b5c9e"])      # label 0 red, label 1 blue
+REGION_COLORS = ListedColormap(["#f6d0cb", "#cddcf0"])     # the same, light
 
 
 # --------------------------------------------------------------------------------------------
@@ -40,11 +40,12 @@ REGION_COLORS = matplotlib.colors.ListedColormap(["#f6d0cb", "#cddcf0"])     # t
 # --------------------------------------------------------------------------------------------
 
 def sigmoid(z, out=None):
-    """Logistic function 1 / (1 + exp(-z)), elementwise, exact and warning-free for any float z.
+    """Logistic function 1 / (1 + exp(-z)), elementwise, warning-free for any float z.
 
-    Written as that formula, exp(-z) overflows (with a RuntimeWarning) once z < -709, and
-    1 - sigmoid(z) loses all precision for large z. scipy's expit evaluates the same function
-    without either problem, in one fast call, as scikit-learn's neural networks do.
+    Written as that formula, exp(-z) overflows (with a RuntimeWarning) once z < -709. scipy's
+    expit evaluates the same function without overflow or warning, in one fast call, as
+    scikit-learn's neural networks do. It is accurate to about 1e-15 relative wherever the
+    result is a normal float (>= 2.2e-308); for z < -709.78 it returns 0.
     """
     return expit(z, out=out)
 
@@ -88,9 +89,12 @@ def compute_loss(a3, Y, z3=None):
             "exactly 0 or 1 on the wrong side, so their loss cannot be recovered from a3; "
             "pass the logits as compute_loss(a3, Y, z3=...)"
         )
-    # Only the log that the label selects is evaluated, so log(0) is never taken.
-    p_of_label = np.where(Y == 1, a3, 1.0 - a3)
-    log_p = np.log(p_of_label, out=np.zeros_like(a3), where=p_of_label > 0)
+    # Each example takes only the log its label selects: log(a3) for y = 1 and log1p(-a3), which
+    # is log(1 - a3) without rounding 1 - a3 first, for y = 0. So log(0) is never taken.
+    is_one = np.broadcast_to(Y == 1, a3.shape)
+    log_p = np.zeros_like(a3)
+    np.log(a3, out=log_p, where=is_one)
+    np.log1p(-a3, out=log_p, where=~is_one)
     return float(-np.mean(log_p))
 
 

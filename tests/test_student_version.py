@@ -1,0 +1,148 @@
+"""tools/make_student_version.py and the committed student/Initialization.ipynb it makes."""
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+STUDENT = ROOT / "student" / "Initialization.ipynb"
+if str(ROOT) not in sys.path:          # public_tests lives in the repository root
+    sys.path.insert(0, str(ROOT))
+GRADED = ("initialize_parameters_zeros", "initialize_parameters_random", "initialize_parameters_he")
+
+
+def load_tool():
+    """tools/make_student_version.py as a module (tools/ is a folder of scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location("make_student_version", ROOT / "tools" / "make_student_version.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def tool():
+    return load_tool()
+
+
+@pytest.fixture(scope="module")
+def solution():
+    return nbformat.read(ROOT / "Initialization.ipynb", as_version=4)
+
+
+@pytest.fixture(scope="module")
+def student():
+    return nbformat.read(STUDENT, as_version=4)
+
+
+def code_sources(notebook):
+    return [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+
+
+def solution_lines(solution, tool):
+    """The lines between START and END in the solution's graded cells."""
+    lines = []
+    for source in code_sources(solution):
+        inside = False
+        for line in source.split("\n"):
+            if tool.END in line:
+                inside = False
+            if inside and line.strip():
+                lines.append(line.strip())
+            if tool.START in line:
+                inside = True
+    return lines
+
+
+def test_committed_student_notebook_is_up_to_date(tool):
+    """Fails when Initialization.ipynb changed without `python tools/make_student_version.py`."""
+    assert STUDENT.read_text(encoding="utf-8") == tool.student_text(), \
+        "student/Initialization.ipynb is out of date: run python tools/make_student_version.py"
+
+
+def test_generation_is_deterministic_and_leaves_the_solution_alone(tool, solution):
+    before = nbformat.writes(solution)
+    first, second = tool.make_student_notebook(solution), tool.make_student_notebook(solution)
+    assert nbformat.writes(first) == nbformat.writes(second)
+    assert nbformat.writes(solution) == before
+
+
+def test_each_graded_cell_has_the_course_style_blanks(student, tool):
+    graded = {tool.graded_name(cell): cell.source for cell in student.cells if tool.graded_name(cell)}
+    assert sorted(graded) == sorted(GRADED)
+    for name, source in graded.items():
+        assert f"def {name}(layers_dims):" in source
+        assert "        ### START CODE HERE ### (≈ 2 lines of code)\n" \
+               "        parameters['W' + str(l)] = None\n" \
+               "        parameters['b' + str(l)] = None\n" \
+               "        ### END CODE HERE ###" in source, source
+
+
+def test_no_solution_line_is_left(student, solution, tool):
+    lines = solution_lines(solution, tool)
+    assert len(lines) == 6
+    student_code = "\n".join(code_sources(student))
+    for line in lines:
+        assert line not in student_code
+    assert "rng.randn" not in student_code and "np.sqrt(2 / layers_dims" not in student_code
+
+
+def test_public_test_calls_prose_and_other_code_stay(student, solution, tool):
+    code = "\n".join(code_sources(student))
+    for name in GRADED:
+        assert f"{name}_test({name})" in code
+    markdown = [cell.source for cell in student.cells if cell.cell_type == "markdown"]
+    assert markdown == [cell.source for cell in solution.cells if cell.cell_type == "markdown"]
+    assert sum("**Expected output**" in text for text in markdown) >= 3
+    ungraded = [(a.source, b.source) for a, b in zip(solution.cells, student.cells)
+                if a.cell_type == "code" and not tool.graded_name(a)]
+    assert ungraded and all(a == b for a, b in ungraded)
+    assert student.metadata == solution.metadata
+
+
+def test_outputs_and_run_metadata_are_cleared(student):
+    for cell in student.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+            assert "execution" not in cell.metadata
+
+
+def test_blank_functions_fail_the_public_tests_with_a_clear_message(student, tool):
+    """What a student sees before writing anything: the blanks named, no crash."""
+    import public_tests
+
+    namespace = {}
+    exec(code_sources(student)[0], namespace)                     # the imports cell
+    for cell in student.cells:
+        if tool.graded_name(cell):
+            exec(cell.source, namespace)
+    for name in GRADED:
+        problems = public_tests.diagnose(name, namespace[name])
+        assert len(problems) == 1 and "W1, b1, W2 and b2 are None" in problems[0], problems
+
+
+def test_a_line_that_is_not_an_assignment_stops_the_generator(tool):
+    source = "# GRADED FUNCTION: f\n### START CODE HERE ###\nx = 1\nprint(x)\n### END CODE HERE ###"
+    with pytest.raises(ValueError, match="not one assignment"):
+        tool.blank_out(source, "f")
+    assert tool.blank_out(source.replace("print(x)", "y[0] = x + 1"), "f").split("\n")[2:4] == ["x = None",
+                                                                                             "y[0] = None"]
+
+
+def test_script_check_mode_and_bundle(tool, tmp_path):
+    script = str(ROOT / "tools" / "make_student_version.py")
+    check = subprocess.run([sys.executable, script, "--check"], capture_output=True, text=True, cwd=tmp_path)
+    assert check.returncode == 0, check.stderr
+    tool.write_bundle(tmp_path / "handout", tool.student_text())
+    assert sorted(p.name for p in (tmp_path / "handout").iterdir()) == ["Initialization.ipynb", "init_utils.py",
+                                                                         "public_tests.py"]
+
+
+def test_pytest_from_the_root_does_not_collect_the_student_notebook():
+    collected = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
+                               capture_output=True, text=True, cwd=ROOT)
+    assert "Initialization.ipynb::" in collected.stdout, collected.stdout[-2000:] + collected.stderr[-2000:]
+    assert "student/" not in collected.stdout

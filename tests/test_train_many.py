@@ -1,0 +1,160 @@
+"""train_many (k networks stacked, one numpy call per step) against training one network at a time."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from init_utils import (
+    backward_propagation,
+    deep_forward,
+    deep_gradients,
+    forward_propagation,
+    initialize_parameters,
+    sigmoid,
+    train_many,
+    update_parameters,
+)
+
+
+def copy_parameters(parameters):
+    return {key: value.copy() for key, value in parameters.items()}
+
+
+def loop_3_layer(X, Y, parameters, learning_rate, num_iterations):
+    """The course's loop, one network at a time: forward, backward, update."""
+    parameters = copy_parameters(parameters)
+    for _ in range(num_iterations):
+        _, cache = forward_propagation(X, parameters)
+        grads = backward_propagation(X, Y, cache)
+        parameters = update_parameters(parameters, grads, learning_rate)
+    return parameters
+
+
+def loop_deep(X, Y, parameters, learning_rate, num_iterations):
+    """Gradient descent on an L-layer network, by deep_forward / deep_gradients, one network at a time."""
+    parameters = copy_parameters(parameters)
+    L, m = len(parameters) // 2, X.shape[1]
+    for _ in range(num_iterations):
+        Z, A = deep_forward(X, parameters)
+        dZ = deep_gradients(parameters, Z, A, (sigmoid(Z[-1]) - Y) / m)
+        for l in range(1, L + 1):
+            parameters["W" + str(l)] -= learning_rate * (dZ[l - 1] @ A[l - 1].T)
+            parameters["b" + str(l)] -= learning_rate * dZ[l - 1].sum(axis=1, keepdims=True)
+    return parameters
+
+
+def assert_close(got, expected, rel=1e-9, label=""):
+    assert set(got) == set(expected), label
+    for key in expected:
+        assert got[key].shape == expected[key].shape, f"{label} {key}"
+        scale = max(np.max(np.abs(expected[key])), 1e-300)
+        error = np.max(np.abs(got[key] - expected[key])) / scale
+        assert error < rel, f"{label} {key}: relative difference {error:.1e}"
+
+
+@pytest.fixture(scope="module")
+def he_three(dataset):
+    """Three He networks (seeds 1, 2, 3) trained 2000 iterations by train_many and one at a time."""
+    train_X, train_Y, _, _ = dataset
+    initial = [initialize_parameters([2, 10, 5, 1], "he", seed=s) for s in (1, 2, 3)]
+    snapshot = [copy_parameters(p) for p in initial]
+    stacked = train_many(train_X, train_Y, initial, learning_rate=0.01, num_iterations=2000)
+    one_by_one = [loop_3_layer(train_X, train_Y, p, 0.01, 2000) for p in snapshot]
+    return initial, snapshot, stacked, one_by_one
+
+
+def test_train_many_equals_the_one_network_loop_in_order(he_three):
+    _, _, stacked, one_by_one = he_three
+    assert isinstance(stacked, list) and len(stacked) == 3
+    for i, (got, expected) in enumerate(zip(stacked, one_by_one)):
+        assert_close(got, expected, label=f"network {i}")
+    # The three networks end far apart, so a swap of the results would not pass the check above.
+    for i in range(3):
+        for j in range(i + 1, 3):
+            assert not np.allclose(one_by_one[i]["W1"], one_by_one[j]["W1"], rtol=1e-3)
+
+
+def test_train_many_does_not_modify_its_input(he_three):
+    initial, snapshot, stacked, _ = he_three
+    for p, q, r in zip(initial, snapshot, stacked):
+        for key in q:
+            assert np.array_equal(p[key], q[key]), f"the input's {key} was modified"
+            assert r[key] is not p[key] and not np.shares_memory(r[key], p[key])
+
+
+def test_train_many_equals_the_notebooks_model_for_he(notebook, course_runs, dataset):
+    """15 000 iterations of the course's He network: train_many ends where model() ends."""
+    train_X, train_Y, _, _ = dataset
+    got, = train_many(train_X, train_Y, [notebook["initialize_parameters_he"]([2, 10, 5, 1])])
+    assert_close(got, course_runs["he"]["parameters"], rel=1e-9, label="He, 15000 iterations")
+
+
+def test_train_many_rejects_mixed_shapes(dataset):
+    train_X, train_Y, _, _ = dataset
+    a = initialize_parameters([2, 10, 5, 1], "he")
+    for other in (initialize_parameters([2, 8, 5, 1], "he"), initialize_parameters([2, 10, 1], "he"),
+                  initialize_parameters([2, 10, 5, 1, 1], "he")):
+        with pytest.raises(ValueError):
+            train_many(train_X, train_Y, [a, other], num_iterations=10**9)
+    with pytest.raises(ValueError):                   # W1 does not fit X
+        train_many(train_X, train_Y, [initialize_parameters([3, 10, 5, 1], "he")], num_iterations=10**9)
+    with pytest.raises(ValueError):
+        train_many(train_X, train_Y, [], num_iterations=10)
+
+
+def test_train_many_checks_its_training_inputs(dataset):
+    train_X, train_Y, _, _ = dataset
+    net = [initialize_parameters([2, 10, 5, 1], "he")]
+    with pytest.raises(ValueError, match="learning_rate"):
+        train_many(train_X, train_Y, net, learning_rate=-1.0, num_iterations=10**9)
+    with pytest.raises(ValueError, match="num_iterations"):
+        train_many(train_X, train_Y, net, num_iterations=-5)
+
+
+def test_train_many_deep_network_equals_a_deep_loop(dataset):
+    train_X, train_Y, _, _ = dataset
+    dims = [2, 12, 10, 8, 6, 1]                                  # 5 weight layers
+    initial = [initialize_parameters(dims, method, seed=s) for method, s in (("he", 1), ("xavier", 2))]
+    stacked = train_many(train_X, train_Y, initial, learning_rate=0.05, num_iterations=200)
+    for i, p in enumerate(initial):
+        expected = loop_deep(train_X, train_Y, p, 0.05, 200)
+        assert not np.allclose(expected["W1"], p["W1"])          # the reference did move
+        assert_close(stacked[i], expected, label=f"deep network {i}")
+
+
+def test_train_many_more_than_16_networks_in_order(dataset):
+    train_X, train_Y, _, _ = dataset
+    initial = [initialize_parameters([2, 10, 5, 1], "he", seed=s) for s in range(20)]
+    stacked = train_many(train_X, train_Y, initial, learning_rate=0.1, num_iterations=5)
+    assert len(stacked) == 20
+    for i, p in enumerate(initial):
+        assert_close(stacked[i], loop_3_layer(train_X, train_Y, p, 0.1, 5), label=f"network {i}")
+
+
+def test_train_many_zero_iterations_returns_copies(dataset):
+    train_X, train_Y, _, _ = dataset
+    initial = [initialize_parameters([2, 10, 5, 1], "lecun", seed=s) for s in (4, 5)]
+    result = train_many(train_X, train_Y, initial, num_iterations=0)
+    for p, r in zip(initial, result):
+        for key in p:
+            assert np.array_equal(p[key], r[key]) and r[key].shape == p[key].shape
+
+
+def test_overflowing_network_does_not_disturb_the_others(dataset):
+    """The course's x10 weights on a 30-layer net overflow within a few steps: inf/nan weights, no
+    RuntimeWarning, and the networks stacked beside it train exactly as they do without it."""
+    train_X, train_Y, _, _ = dataset
+    dims = [2] + [16] * 29 + [1]
+    he = initialize_parameters(dims, "he", seed=1)
+    lecun = initialize_parameters(dims, "lecun", seed=1)
+    large = initialize_parameters(dims, "random", seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with_large = train_many(train_X, train_Y, [he, large, lecun], learning_rate=0.01, num_iterations=50)
+        without = train_many(train_X, train_Y, [he, lecun], learning_rate=0.01, num_iterations=50)
+    assert not all(np.all(np.isfinite(value)) for value in with_large[1].values()), "the x10 network should overflow"
+    for got, expected, label in ((with_large[0], without[0], "He"), (with_large[2], without[1], "LeCun")):
+        assert all(np.all(np.isfinite(value)) for value in got.values()), label
+        assert_close(got, expected, rel=1e-12, label=label)
+    assert_close(with_large[0], loop_deep(train_X, train_Y, he, 0.01, 50), label="He vs deep loop")
