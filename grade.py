@@ -340,8 +340,12 @@ def grade(path, timeout=30.0, notebook_mode="auto", notebook_timeout=900.0, cell
         if notebook_mode == "always" or (notebook_mode == "auto" and all_passed):
             notebook = check_notebook(sources, parent, notebook_timeout, cell_timeout)
         else:
-            reason = "--notebook never" if notebook_mode == "never" else "a graded function failed its tests"
-            notebook = {"passed": None, "skipped": reason, "differences": []}
+            # Not run. After a failed function it cannot pass (that function's own printed values
+            # differ), so it counts as failed; only an explicit --notebook never leaves it open (null).
+            if notebook_mode == "never":
+                notebook = {"passed": None, "skipped": "--notebook never", "differences": []}
+            else:
+                notebook = {"passed": False, "skipped": "a graded function failed its tests", "differences": []}
     score = sum(result["passed"] for result in functions.values())
     return {"functions": functions, "notebook": notebook, "score": score, "max_score": len(GRADED)}
 
@@ -362,7 +366,7 @@ def format_report(path, result):
         lines.append(f"  {name:<30} {'passed' if outcome['passed'] else 'FAILED'}")
         lines += [f"      - {message}" for message in outcome["messages"]]
     notebook = result["notebook"]
-    if notebook["passed"] is None:
+    if notebook["skipped"]:
         lines.append(f"  {'notebook (strict nbval)':<30} not run: {notebook['skipped']}")
     else:
         lines.append(f"  {'notebook (strict nbval)':<30} {'passed' if notebook['passed'] else 'FAILED'}")
@@ -384,7 +388,7 @@ def summary_row(name, result):
     notebook = result["notebook"]
     row = {"submission": name}
     row.update({f: "pass" if outcome["passed"] else "FAIL" for f, outcome in result["functions"].items()})
-    row["notebook"] = "skipped" if notebook["passed"] is None else ("pass" if notebook["passed"] else "FAIL")
+    row["notebook"] = "skipped" if notebook["skipped"] else ("pass" if notebook["passed"] else "FAIL")
     messages = [m for outcome in result["functions"].values() for m in outcome["messages"]]
     messages += [f"code cell {d['cell']}: {d['problem']}" for d in notebook["differences"]]
     row.update(score=result["score"], max_score=result["max_score"], error="", messages=" | ".join(messages))

@@ -126,7 +126,7 @@ def test_wrong_functions_get_their_diagnoses_whatever_their_stored_outputs_say(t
     assert not functions["initialize_parameters_zeros"]["passed"]
     assert "W1 and W2 hold integers" in functions["initialize_parameters_zeros"]["messages"][0]
     assert "He's factor" in functions["initialize_parameters_random"]["messages"][0]
-    assert result["notebook"] == {"passed": None, "skipped": "a graded function failed its tests", "differences": []}
+    assert result["notebook"] == {"passed": False, "skipped": "a graded function failed its tests", "differences": []}
     assert (result["score"], result["max_score"]) == (1, 3)
 
 
