@@ -258,6 +258,16 @@ def accuracy(X, Y, parameters):
     return float(np.mean(predict_dec(parameters, X) == Y))
 
 
+def dead_units(X, parameters):
+    """For each hidden layer, how many ReLU units output 0 for every example of X (n_x, m).
+
+    Such a unit passes no gradient back (ReLU's slope is 0 wherever it outputs 0), so gradient
+    descent can never revive it: the layer has lost it for good.
+    """
+    _, A = deep_forward(X, parameters)
+    return [int(np.sum(np.all(a == 0, axis=1))) for a in A[1:]]
+
+
 # --------------------------------------------------------------------------------------------
 # Data
 # --------------------------------------------------------------------------------------------
@@ -311,12 +321,21 @@ def plot_dataset(X, Y, title="Training set"):
 
 
 def plot_costs(costs, learning_rate, every=100, title=None):
-    """Cost against iterations (one value every `every` iterations) on a log scale."""
+    """Cost against iterations (one value every `every` iterations).
+
+    A log scale when the cost spans more than a factor of 10 (the large-random run starts near 1774);
+    otherwise a linear one from 0, so that a flat run looks flat and rounding noise stays invisible.
+    """
+    costs = np.asarray(costs, dtype=float)
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.plot(np.arange(len(costs)) * every, costs)
-    ax.set_yscale("log")
-    ax.set(xlabel="iteration", ylabel="cost (log scale)",
-           title=title or f"Learning rate = {learning_rate}")
+    if costs.max() > 10 * costs.min():
+        ax.set_yscale("log")
+        ax.set_ylabel("cost (log scale)")
+    else:
+        ax.set_ylim(0, 1.1 * costs.max())
+        ax.set_ylabel("cost")
+    ax.set(xlabel="iteration", title=title or f"Learning rate = {learning_rate}")
     ax.grid(True, which="both", alpha=0.3)
     return show(fig)
 
@@ -625,7 +644,10 @@ def plot_layer_statistics(stats, title="At initialization", ylim=(1e-12, 1e12)):
             values = np.asarray(s[key], dtype=float)
             layers = np.arange(1, len(values) + 1)
             shown = np.isfinite(values) & (values >= ylim[0]) & (values <= ylim[1])
-            off = "" if shown.all() else " (partly off scale)" if shown.any() else " (off scale)"
+            if not values.any():
+                off = " (all 0: not drawn)"
+            else:
+                off = "" if shown.all() else " (partly off scale)" if shown.any() else " (off scale)"
             ax.plot(layers, np.where(shown, values, np.nan), marker=".", color=f"C{i}", label=label + off)
         ax.set_yscale("log")
         ax.set(xlabel="layer l", title=name, ylim=ylim)
@@ -662,7 +684,7 @@ def plot_layer_histograms(pre_activations, layers):
             if c == 0:
                 ax.set_ylabel(label)
             ax.set_xlim(-width, width)
-            ax.tick_params(labelsize=7)
+            ax.tick_params(labelsize=8)
     fig.suptitle("Pre-activations $Z_l$ at initialization (each row on the scale of its layer 1)", fontsize=10)
     fig.tight_layout()
     return show(fig)
