@@ -329,11 +329,11 @@ def plot_costs(costs, learning_rate, every=100, title=None):
     costs = np.asarray(costs, dtype=float)
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.plot(np.arange(len(costs)) * every, costs)
-    if costs.max() > 10 * costs.min():
+    if costs.size and costs.max() > 10 * costs.min():
         ax.set_yscale("log")
         ax.set_ylabel("cost (log scale)")
     else:
-        ax.set_ylim(0, 1.1 * costs.max())
+        ax.set_ylim(0, 1.1 * costs.max() if costs.size else 1)   # no costs at all after 0 iterations
         ax.set_ylabel("cost")
     ax.set(xlabel="iteration", title=title or f"Learning rate = {learning_rate}")
     ax.grid(True, which="both", alpha=0.3)
