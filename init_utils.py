@@ -12,6 +12,11 @@ The course's names and signatures are kept (forward_propagation, backward_propag
 update_parameters, predict, ...). What changed inside them: every step is vectorized, the
 sigmoid and the cross-entropy are exact for any logit (no overflow, no log(0), no warnings),
 and every random draw comes from a seeded generator of its own, never numpy's global one.
+
+Unlike a pure numerics module, this one prints (predict's accuracy line) and draws (the plot
+functions): the course's API puts them here, and keeping them here keeps the notebook free of
+helpers. Each plot function shows its figure through show(), which in a notebook displays a PNG
+only, so that the stored outputs hold no text that differs between matplotlib versions.
 """
 
 import base64
