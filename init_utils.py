@@ -79,10 +79,11 @@ def cross_entropy_from_logits(z, Y):
 def compute_loss(a3, Y, z3=None):
     """Cross-entropy cost of predictions a3 (1, m) against labels Y (1, m), a Python float.
 
-    Pass the logits z3 (1, m) whenever you have them (model() does): once |z3| exceeds
-    about 37, a3 rounds to exactly 0 or 1 and only z3 still holds the true cost. Without
-    z3 the cost is computed from a3, which is exact until a3 saturates on the wrong side;
-    then it cannot be recovered and a ValueError says so instead of returning inf.
+    Pass the logits z3 (1, m) whenever you have them (model() does): then the cost is exact for
+    any logit. From a3 alone it cannot be: a3 = sigmoid(z3) keeps only about 16 significant digits
+    of 1 - a3, so the cost of an example with label 0 loses precision once z3 exceeds about 10, and
+    once |z3| exceeds about 37, a3 rounds to exactly 0 or 1. Where that happens on the wrong side
+    the cost cannot be recovered at all, and a ValueError says so instead of returning inf.
     """
     if z3 is not None:
         return cross_entropy_from_logits(z3, Y)
@@ -109,7 +110,7 @@ def compute_loss(a3, Y, z3=None):
 
 def check_layers_dims(layers_dims):
     """Raise a ValueError unless layers_dims is a sequence of at least two positive integers."""
-    if isinstance(layers_dims, (str, bytes)) or not hasattr(layers_dims, "__len__"):
+    if isinstance(layers_dims, (str, bytes, dict, set)) or not hasattr(layers_dims, "__len__"):
         raise ValueError(
             "layers_dims must be a list of layer sizes such as [2, 10, 5, 1]; "
             f"got {type(layers_dims).__name__} {layers_dims!r}"
@@ -555,6 +556,8 @@ def _check_parameters_list(parameters_list, X):
     if not isinstance(parameters_list, (list, tuple)) or len(parameters_list) == 0:
         raise ValueError("parameters_list must be a non-empty list of parameter dicts")
     first = parameters_list[0]
+    if not isinstance(first, dict) or "W1" not in first or "b1" not in first:
+        raise ValueError("parameters_list[0] must be a parameters dict with W1, b1, ..., WL, bL")
     for i, p in enumerate(parameters_list):
         if set(p) != set(first) or any(np.shape(p[key]) != np.shape(first[key]) for key in first):
             raise ValueError(f"parameters_list[{i}] does not have the keys and shapes of parameters_list[0]")

@@ -1,14 +1,14 @@
 """Speed of the lesson's code against the plain course-style loop, measured side by side.
 
-    python benchmarks/benchmark.py            # all three measurements (about two minutes)
+    python benchmarks/benchmark.py            # all three measurements (about 80 seconds)
     python benchmarks/benchmark.py --quick    # skip the whole-notebook measurement
 
 Prints three ratios and whether each meets its goal:
 1. model()'s training (the notebook's own model(), He initialization, 15 000 iterations) against
    the plain loop of plain_course.py: goal at least 1.25 times faster, with the same He costs
    (to 1e-12 relative).
-2. train_many on 16 networks against one plain run: goal at most 5 times the time (one network
-   at a time would be about 13 times).
+2. train_many on 16 networks against one plain run: goal at most 5 times the time (16 runs of
+   model() one after another would be about 11 times).
 3. The whole notebook, executed by `jupyter nbconvert --execute`, against `python plain_course.py`
    (which trains the three course models with the plain loop): goal at most 6 times the time.
 Each timing is the best of several alternating runs, which keeps the ratios steady on a busy machine.

@@ -79,7 +79,7 @@ def test_graded_random_functions_give_the_same_weights_on_every_call(notebook, n
         assert np.array_equal(first[key], second[key])
 
 
-BAD_LAYERS_DIMS = [[], [2], [2, 0, 1], [2, -1], [2.5, 3], "23", None, 5, [2, True], (3,)]
+BAD_LAYERS_DIMS = [[], [2], [2, 0, 1], [2, -1], [2.5, 3], "23", None, 5, [2, True], (3,), {2: 1, 3: 1}, {2, 3}]
 
 
 @pytest.mark.parametrize("dims", BAD_LAYERS_DIMS, ids=repr)

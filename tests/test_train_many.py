@@ -101,6 +101,9 @@ def test_train_many_rejects_mixed_shapes(dataset):
         train_many(train_X, train_Y, [initialize_parameters([3, 10, 5, 1], "he")], num_iterations=10**9)
     with pytest.raises(ValueError):
         train_many(train_X, train_Y, [], num_iterations=10)
+    for not_parameters in ({"W2": np.ones((1, 2))}, [np.ones((10, 2))]):   # no W1: not a parameters dict
+        with pytest.raises(ValueError, match="parameters_list"):
+            train_many(train_X, train_Y, [not_parameters], num_iterations=10)
 
 
 def test_train_many_checks_its_training_inputs(dataset):
