@@ -24,7 +24,14 @@ notebook (for example by printing), and stored outputs can differ on an unusual 
 should cost points without someone looking.
 
 Exit code: 0 if everything checked passed, 1 if anything failed, 2 for a usage problem (a missing
-file, a file that is not a notebook, a notebook without graded cells).
+file, a file that is not a notebook, a notebook without graded cells, a bad option).
+
+IPython syntax in a graded cell (`%matplotlib inline`, `!ls`) is turned into Python by IPython's own
+transformer before step 1 compiles it; the magics and shell commands themselves do nothing there.
+
+When grade.py stops (a time limit, Ctrl-C, SIGTERM or SIGHUP), it kills its child processes and
+everything they started, a Jupyter kernel in a session of its own included, and removes its
+temporary directory.
 
 The child processes and the temporary directory keep submissions from disturbing the grader and
 each other. They are not a security sandbox: submitted code runs with your permissions.
@@ -33,6 +40,7 @@ each other. They are not a security sandbox: submitted code runs with your permi
 import argparse
 import csv
 import json
+import math
 import os
 import re
 import shutil
@@ -40,6 +48,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -62,8 +71,23 @@ with open(job_file) as f:
     job = json.load(f)
 namespace = {"__name__": "__main__"}
 exec(compile(job["setup"], "<notebook imports>", "exec"), namespace)
+
+class Shell:
+    """Stands in for IPython's shell: magics and shell commands do nothing here."""
+    def run_line_magic(self, *args, **kwargs): pass
+    def run_cell_magic(self, *args, **kwargs): pass
+    def system(self, *args, **kwargs): pass
+    getoutput = system
+
+namespace["get_ipython"] = Shell      # what IPython's transformer turns %magic and !command into calls to
+source = job["source"]
 try:
-    code = compile(job["source"], "<graded cell>", "exec")
+    from IPython.core.inputtransformer2 import TransformerManager
+    source = TransformerManager().transform_cell(source)
+except Exception:                     # no IPython, or a cell it cannot transform: compile it as it is
+    pass
+try:
+    code = compile(source, "<graded cell>", "exec")
 except SyntaxError as error:
     line = f" (line {error.lineno}: {error.text.strip()})" if error.text else ""
     messages = [f"the graded cell does not compile: SyntaxError: {error.msg}{line}"]
@@ -110,12 +134,17 @@ def read_notebook(path):
         data = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise UsageError(f"{path} is not a notebook (not valid JSON: {error})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
-        raise UsageError(f"{path} is not a notebook (no list of cells)")
+    if not isinstance(data, dict) or "nbformat" not in data or not isinstance(data.get("cells"), list):
+        raise UsageError(f"{path} is not a notebook (no cells, or no nbformat version)")
     try:
-        return nbformat.reads(text, as_version=4)
+        notebook = nbformat.reads(text, as_version=4)
     except Exception as error:  # nbformat raises many kinds of errors for malformed notebooks
         raise UsageError(f"{path} is not a readable notebook ({type(error).__name__}: {error})") from None
+    for number, cell in enumerate(notebook.cells):      # nbformat.reads does not check this
+        source = cell.get("source", "")
+        if not isinstance(source, str) and not _is_list_of_strings(source):
+            raise UsageError(f"{path} is not a valid notebook: cell {number} has no source")
+    return notebook
 
 
 def graded_sources(notebook):
@@ -130,36 +159,113 @@ def graded_sources(notebook):
     return sources
 
 
+def _is_list_of_strings(value):
+    """True for a list of strings, the other form a cell's source can take."""
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
 # --------------------------------------------------------------------------------------------
 # Child processes
 # --------------------------------------------------------------------------------------------
 
+# The child processes running now, so that a signal or an exception can end them all at once.
+LIVE_CHILDREN = set()
+LIVE_CHILDREN_LOCK = threading.Lock()
+
+
 def run_child(command, cwd, timeout, env, keep_stdout=False):
-    """Run command in cwd, in a process group of its own; kill the whole group after timeout seconds.
+    """Run command in cwd, in a session of its own; after timeout seconds, kill it and all it started.
 
     stderr goes to cwd/stderr.txt, stdout to cwd/stdout.txt if keep_stdout, else nowhere (submitted
     code may print without end). Returns the exit code, or None if the time ran out. Whatever the
-    command started and left running (a kernel, a process of the submission's) is ended with it.
+    command started and left running (a kernel, a process of the submission's) is ended with it,
+    even in a session of its own (see end_process_tree).
     """
     with open(cwd / "stderr.txt", "wb") as stderr, \
             open(cwd / "stdout.txt" if keep_stdout else os.devnull, "wb") as stdout:
         process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=stdout,
                                    stderr=stderr, start_new_session=True)
+        with LIVE_CHILDREN_LOCK:
+            LIVE_CHILDREN.add(process)
         try:
             return process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             return None
         finally:
-            end_process_group(process)
+            end_process_tree(process)
+            with LIVE_CHILDREN_LOCK:
+                LIVE_CHILDREN.discard(process)
 
 
-def end_process_group(process):
-    """Kill the process group that process leads (its own session), and reap process."""
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:             # the group is gone already: nothing was left behind
-        pass
+def end_all_children():
+    """Kill every child process still running, and all they started (on a signal, Ctrl-C or an error)."""
+    with LIVE_CHILDREN_LOCK:
+        children = list(LIVE_CHILDREN)
+    for process in children:
+        end_process_tree(process)
+
+
+def end_process_tree(process):
+    """Kill process, its process group and every descendant's process group, and reap process.
+
+    Killing the group alone is not enough: jupyter_client starts the kernel in a new session, so
+    the kernel (and whatever it started) is in another group. The descendants are collected
+    first, while their parent is still alive to link them to process. Without /proc (not Linux),
+    only the group is killed.
+    """
+    for pid in descendants(process.pid):
+        _kill_group_and_pid(pid)
+    _kill_group_and_pid(process.pid)
     process.wait()
+
+
+def descendants(pid):
+    """The pids of all processes below pid in the process tree (from /proc; [] where there is none)."""
+    children = {}
+    try:
+        entries = [entry for entry in os.listdir("/proc") if entry.isdigit()]
+    except OSError:
+        return []
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as f:
+                stat = f.read()
+        except OSError:                     # the process ended meanwhile
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])     # the name, in (), may hold spaces
+        children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        below = children.get(todo.pop(), [])
+        found += below
+        todo += below
+    return found
+
+
+def _kill_group_and_pid(pid):
+    """SIGKILL the process group of pid (unless it is grade.py's own), then pid; ignore what is gone."""
+    try:
+        group = os.getpgid(pid)
+        if group != os.getpgrp():
+            os.killpg(group, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def exit_on_signal(signum, frame):
+    """SIGTERM and SIGHUP end grade.py like an exception: the `finally` clauses run and clean up."""
+    raise SystemExit(128 + signum)
+
+
+def install_signal_handlers():
+    """Make SIGTERM and SIGHUP raise SystemExit in the main thread (where Python runs handlers)."""
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), exit_on_signal)
 
 
 def child_env(**extra):
@@ -334,8 +440,13 @@ def grade(path, timeout=30.0, notebook_mode="auto", notebook_timeout=900.0, cell
         raise UsageError(f"{path} has no graded cells (cells starting with '# GRADED FUNCTION: name')")
     with tempfile.TemporaryDirectory(prefix="grade-", ignore_cleanup_errors=True) as parent:
         with ThreadPoolExecutor(len(GRADED)) as pool:       # three child processes side by side
-            checks = {name: pool.submit(check_function, name, sources.get(name), parent, timeout) for name in GRADED}
-            functions = {name: check.result() for name, check in checks.items()}
+            try:
+                checks = {name: pool.submit(check_function, name, sources.get(name), parent, timeout)
+                          for name in GRADED}
+                functions = {name: check.result() for name, check in checks.items()}
+            except BaseException:           # a signal or Ctrl-C: else the pool waits for the time limits
+                end_all_children()
+                raise
         all_passed = all(result["passed"] for result in functions.values())
         if notebook_mode == "always" or (notebook_mode == "auto" and all_passed):
             notebook = check_notebook(sources, parent, notebook_timeout, cell_timeout)
@@ -390,9 +501,24 @@ def summary_row(name, result):
     row.update({f: "pass" if outcome["passed"] else "FAIL" for f, outcome in result["functions"].items()})
     row["notebook"] = "skipped" if notebook["skipped"] else ("pass" if notebook["passed"] else "FAIL")
     messages = [m for outcome in result["functions"].values() for m in outcome["messages"]]
-    messages += [f"code cell {d['cell']}: {d['problem']}" for d in notebook["differences"]]
+    messages += [(f"code cell {d['cell']}" if d["cell"] is not None else "notebook") + f": {d['problem']}"
+                 for d in notebook["differences"]]
     row.update(score=result["score"], max_score=result["max_score"], error="", messages=" | ".join(messages))
     return row
+
+
+def check_writable(path):
+    """Raise a UsageError now, before grading, if a CSV file cannot be written at path (None: no CSV)."""
+    if path is None:
+        return
+    try:
+        existed = path.exists()
+        with open(path, "a", encoding="utf-8"):
+            pass
+        if not existed:
+            path.unlink()                   # do not leave an empty file behind if grading fails
+    except OSError as error:
+        raise UsageError(f"cannot write the CSV file {path}: {error.strerror or error}") from None
 
 
 def write_csv(path, rows):
@@ -433,8 +559,9 @@ def parse_args(argv):
     parser.add_argument("--cell-timeout", type=float, default=120.0, metavar="SECONDS",
                         help="time limit of each notebook cell (default 120; the slowest takes about 12)")
     args = parser.parse_args(argv)
-    if min(args.timeout, args.notebook_timeout, args.cell_timeout) <= 0:
-        parser.error("time limits must be positive")
+    limits = (args.timeout, args.notebook_timeout, args.cell_timeout)
+    if not all(math.isfinite(limit) and limit > 0 for limit in limits):      # nan <= 0 is False
+        parser.error("time limits must be positive, finite numbers of seconds")
     return args
 
 
@@ -447,6 +574,16 @@ def grade_one(args):
     return 0 if passed(result) else 1
 
 
+def grade_or_error(path, args):
+    """grade(path), or {"error": why} if it cannot be graded, so that one file does not stop a batch."""
+    try:
+        return grade(path, args.timeout, args.notebook, args.notebook_timeout, args.cell_timeout)
+    except UsageError as error:
+        return {"error": " ".join(str(error).split())}
+    except Exception as error:      # a bug, or a file nothing foresaw: report it in its row
+        return {"error": f"internal error: {type(error).__name__}: {error}"}
+
+
 def grade_folder(args):
     """Grade every .ipynb in args.submission; print a table (or JSON), write the CSV; return the exit code."""
     paths = sorted(path for path in args.submission.glob("*.ipynb") if path.is_file())
@@ -456,10 +593,7 @@ def grade_folder(args):
     for path in paths:
         if not args.json:
             print(f"grading {path.name} ...", file=sys.stderr, flush=True)
-        try:
-            results[path.name] = grade(path, args.timeout, args.notebook, args.notebook_timeout, args.cell_timeout)
-        except UsageError as error:
-            results[path.name] = {"error": str(error)}
+        results[path.name] = grade_or_error(path, args)
     rows = [summary_row(name, result) for name, result in results.items()]
     if args.csv:
         write_csv(args.csv, rows)
@@ -473,11 +607,15 @@ def grade_folder(args):
 def main(argv=None):
     """Entry point: grade a submission or a folder; return the exit code."""
     args = parse_args(argv)
+    install_signal_handlers()
     try:
+        check_writable(args.csv)
         return grade_folder(args) if args.submission.is_dir() else grade_one(args)
     except UsageError as error:
         print("grade.py: error: " + " ".join(str(error).split()), file=sys.stderr)     # one line, always
         return 2
+    finally:
+        end_all_children()
 
 
 if __name__ == "__main__":

@@ -234,7 +234,10 @@ def structure_problems(result, expected, layers_dims):
     blanks = [key for key in present if result[key] is None]
     others = [key for key in present if result[key] is not None and not isinstance(result[key], np.ndarray)]
     arrays = [key for key in present if isinstance(result[key], np.ndarray)]
-    integers = [key for key in arrays if result[key].dtype.kind in "biu"]
+    booleans = [key for key in arrays if result[key].dtype.kind == "b"]
+    integers = [key for key in arrays if result[key].dtype.kind in "iu"]
+    # float32 can pass the value checks, yet the notebook's stored outputs (float64) would differ
+    narrow = [key for key in arrays if result[key].dtype.kind == "f" and result[key].dtype != np.float64]
     odd = [key for key in arrays if result[key].dtype.kind not in "biuf"]
     if blanks:
         problems.append(_about(blanks, "is None: the line that sets it is still a blank",
@@ -242,9 +245,14 @@ def structure_problems(result, expected, layers_dims):
     if others:
         kinds = sorted({type(result[key]).__name__ for key in others})
         problems.append(_about(others, "is not a numpy array", "are not numpy arrays") + f" (got {', '.join(kinds)})")
+    if booleans:
+        problems.append(_about(booleans, "holds", "hold") + " booleans (dtype bool), not floats")
     if integers:
         problems.append(_about(integers, "holds", "hold") + f" integers (dtype {result[integers[0]].dtype}), not "
                         "floats: np.zeros and rng.randn give floats unless told otherwise")
+    if narrow:
+        problems.append(_about(narrow, "has", "have") + f" dtype {result[narrow[0]].dtype}, expected float64 "
+                        "(np.zeros and rng.randn give float64; do not convert)")
     if odd:
         problems.append(_about(odd, "has", "have") + f" dtype {result[odd[0]].dtype}; floats are expected")
     return problems + [_shape_problem(key, result[key].shape, expected[key].shape)
@@ -279,11 +287,12 @@ def _shape_problem(key, shape, expected_shape):
     """Name a wrong shape, and say what the right one is made of."""
     l = key[1:]
     made_of = f"(layers_dims[{l}], layers_dims[{int(l) - 1}])" if key[0] == "W" else f"(layers_dims[{l}], 1)"
+    if key[0] == "b" and shape == expected_shape[:1]:
+        return (f"{key} should be a column vector of shape {expected_shape} = {made_of}, not a 1-D array "
+                f"of shape {shape}")
     problem = f"{key} has shape {shape}, expected {expected_shape} = {made_of}"
     if shape == expected_shape[::-1]:
         problem += ": it is transposed (one row per unit of layer " + l + ")"
-    elif key[0] == "b" and shape == expected_shape[:1]:
-        problem += ": a column vector, not a 1-D array"
     return problem
 
 
@@ -294,7 +303,10 @@ def value_problems(kind, target, layers_dims, result):
     problems = [_about(biases, "is", "are") + " not zero: biases start at zero, np.zeros((layers_dims[l], 1))"
                 ] if biases else []
     nonzero = [key for key, value in result.items() if key[0] == "W" and np.any(value != 0)]
-    if kind == "zeros" and nonzero:
+    not_finite = ["W" + str(l) for l, W in enumerate(weights, start=1) if not np.all(np.isfinite(W))]
+    if not_finite:                  # before the draws and the seed: NaN equals nothing, not even itself
+        problems.append(_about(not_finite, "holds", "hold") + " NaN or infinite values")
+    elif kind == "zeros" and nonzero:
         example = f"{nonzero[0]} holds {_preview(result[nonzero[0]])}"
         problems.append(_about(nonzero, "is", "are") + f" not zero ({example}): every weight of this exercise "
                         "starts at zero")
@@ -375,7 +387,8 @@ def _depends_on_global_generator(target, layers_dims, weights):
     """True if calling target with another global seed gives other weights."""
     try:
         again = call_with_global_seed(target, layers_dims, global_seed=2)
-        return any(not np.array_equal(W, again["W" + str(l)]) for l, W in enumerate(weights, start=1))
+        return any(not np.array_equal(W, again["W" + str(l)], equal_nan=True)     # the same draws, NaN or not
+                   for l, W in enumerate(weights, start=1))
     except Exception:                     # it worked once; if it fails now, it is not deterministic either
         return True
 

@@ -6,7 +6,10 @@ whose functions pass their tests but change the notebook's outputs. All others s
 """
 
 import csv
+import importlib.util
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -218,7 +221,11 @@ def test_folder_without_notebooks_is_a_usage_error(tmp_path):
 USAGE_CASES = {
     "missing file": (None, "no such file"),
     "not JSON": ("print('hello')\n", "is not a notebook (not valid JSON"),
-    "JSON, not a notebook": ('{"name": "x"}', "is not a notebook (no list of cells)"),
+    "JSON, not a notebook": ('{"name": "x"}', "is not a notebook (no cells"),
+    "cells but no nbformat": ('{"cells": []}', "is not a notebook (no cells"),
+    "a cell without source": ('{"cells": [{"cell_type": "code", "source": null, "metadata": {}, "outputs": [], '
+                              '"execution_count": null}], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}',
+                              "is not a valid notebook: cell 0 has no source"),
     "invalid notebook": ('{"cells": [{"x": 1}], "nbformat": 4, "nbformat_minor": 5}', "is not a readable notebook"),
     "no graded cells": (nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])),
                         "has no graded cells"),
@@ -242,3 +249,110 @@ def test_bad_command_line_exits_2_with_one_line(tmp_path):
     for args in ([], ["x.ipynb", "--timeout", "0"], ["x.ipynb", "--notebook", "sometimes"]):
         run = grade(*args, cwd=tmp_path)
         assert run.returncode == 2 and run.stderr.count("\n") == 1 and "Traceback" not in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize("option", ["--timeout", "--notebook-timeout", "--cell-timeout"])
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_time_limits_must_be_finite(option, value, tmp_path):
+    run = grade(ROOT / "Initialization.ipynb", "--notebook", "never", option, value, cwd=tmp_path)
+    assert run.returncode == 2 and run.stdout == "", run.stdout
+    assert "time limits must be positive, finite numbers" in run.stderr and run.stderr.count("\n") == 1
+
+
+def test_unwritable_csv_is_a_usage_error_before_grading(tmp_path):
+    run = grade(ROOT / "Initialization.ipynb", "--notebook", "never", "--csv", tmp_path / "no" / "such" / "dir.csv",
+                cwd=tmp_path)
+    assert run.returncode == 2 and run.stdout == "", run.stdout
+    assert run.stderr.startswith("grade.py: error: cannot write the CSV file") and run.stderr.count("\n") == 1
+
+
+# --------------------------------------------------------------------------------------------
+# IPython syntax, odd files in a folder, messages
+# --------------------------------------------------------------------------------------------
+
+def test_magics_and_shell_escapes_in_a_graded_cell_are_accepted(tmp_path):
+    path = submission(tmp_path, "magic.ipynb", initialize_parameters_he=replace(
+        "    return parameters", "    return parameters\n\n%matplotlib inline\n!echo hi\nfiles = !ls\n"))
+    code, result = graded_json(path, "--notebook", "never", cwd=tmp_path)
+    assert result["functions"]["initialize_parameters_he"] == {"passed": True, "messages": []}
+    assert code == 0
+
+
+def load_grade():
+    """grade.py as a module, to test its helpers directly."""
+    spec = importlib.util.spec_from_file_location("grade_module", GRADE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_folder_rows_report_unexpected_errors_instead_of_stopping(tmp_path, monkeypatch):
+    module = load_grade()
+    monkeypatch.setattr(module, "grade", lambda *args: {}["no such key"])
+    args = module.parse_args([str(tmp_path), "--notebook", "never"])
+    assert module.grade_or_error(tmp_path / "x.ipynb", args) == {"error": "internal error: KeyError: 'no such key'"}
+
+
+def test_differences_without_a_cell_say_notebook():
+    module = load_grade()
+    difference = module._general_difference("the notebook did not finish within 5 s")
+    result = {"functions": {name: {"passed": True, "messages": []} for name in GRADED}, "score": 3, "max_score": 3,
+              "notebook": {"passed": False, "skipped": None, "differences": [difference]}}
+    assert module.summary_row("a.ipynb", result)["messages"] == "notebook: the notebook did not finish within 5 s"
+
+
+# --------------------------------------------------------------------------------------------
+# Ending child processes and everything they started
+# --------------------------------------------------------------------------------------------
+
+def alive(pid):
+    """True if pid is a running process (a zombie is not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def wait_for_pid(path, seconds=20):
+    """The pid written into path by a child, waiting for it to appear."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_text().strip():
+            return int(path.read_text())
+        time.sleep(0.05)
+    raise AssertionError(f"{path} was never written")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
+def test_time_limit_kills_descendants_in_sessions_of_their_own(tmp_path):
+    """Like a Jupyter kernel: a grandchild in a new session is not in the child's process group."""
+    module = load_grade()
+    pid_file = tmp_path / "grandchild.pid"
+    parent = ("import subprocess, sys, time\n"
+              "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'], start_new_session=True)\n"
+              f"open({str(pid_file)!r}, 'w').write(str(p.pid))\n"
+              "time.sleep(60)\n")
+    assert module.run_child([sys.executable, "-c", parent], tmp_path, 3, os.environ.copy()) is None
+    grandchild = wait_for_pid(pid_file)
+    time.sleep(0.2)
+    assert not alive(grandchild)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
+def test_sigterm_kills_the_children_and_removes_the_temporary_directory(tmp_path):
+    pid_file = tmp_path / "endless.pid"
+    path = submission(tmp_path, "endless.ipynb", initialize_parameters_random=replace(
+        "    for l in range", f"    open({str(pid_file)!r}, 'w').write(str(__import__('os').getpid()))\n"
+                             "    while True:\n        pass\n    for l in range"))
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    process = subprocess.Popen([sys.executable, str(GRADE), str(path), "--timeout", "300"], cwd=tmp_path,
+                               env={**os.environ, "TMPDIR": str(temporary)},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    endless = wait_for_pid(pid_file)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 128 + signal.SIGTERM, process.stderr.read()
+    time.sleep(0.2)
+    assert not alive(endless)
+    assert list(temporary.iterdir()) == []

@@ -109,6 +109,12 @@ def notebook_functions():
     return namespace
 
 
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")     # np.matrix itself warns
+def test_float64_matrices_are_accepted():
+    """np.matrix of float64 holds the same numbers and prints the same: it is not worth failing."""
+    assert diagnose("initialize_parameters_he", student_function(f"np.matrix({HE_W})")) == []
+
+
 def test_course_style_global_seed_is_accepted():
     """np.random.seed(3) and np.random.randn draw the same numbers: the numbers are what is graded."""
     function = student_function(HE_W.replace("rng.randn", "np.random.randn"), seeding="np.random.seed(3)")
@@ -136,7 +142,17 @@ WRONG = [
                                                             "(layers_dims[l - 1], layers_dims[l])"), ZERO_B, None,
      ["W1 has shape (2, 4), expected (4, 2)", "transposed"]),
     ("bias 1-D", "initialize_parameters_zeros", ZEROS_W, "np.zeros(layers_dims[l])", None,
-     ["b1 has shape (2,), expected (2, 1)", "column vector"]),
+     ["b1 should be a column vector of shape (2, 1) = (layers_dims[1], 1), not a 1-D array of shape (2,)"]),
+    ("booleans", "initialize_parameters_zeros", ZEROS_W[:-1] + ", dtype=bool)", ZERO_B, None,
+     ["W1 and W2 hold booleans (dtype bool), not floats"]),
+    ("float32", "initialize_parameters_he", f"({HE_W}).astype(np.float32)", ZERO_B, None,
+     ["W1 and W2 have dtype float32, expected float64 (np.zeros and rng.randn give float64; do not convert)"]),
+    ("float32 zeros", "initialize_parameters_zeros", ZEROS_W, ZERO_B[:-1] + ", dtype=np.float32)", None,
+     ["b1 and b2 have dtype float32, expected float64"]),
+    ("NaN weights", "initialize_parameters_random", f"np.where(np.arange(layers_dims[l - 1]) == 0, np.nan, {RANDOM_W})",
+     ZERO_B, None, ["W1 and W2 hold NaN or infinite values"]),
+    ("infinite weights", "initialize_parameters_he", f"{HE_W} * np.inf", ZERO_B, None,
+     ["W1 and W2 hold NaN or infinite values"]),
     ("rand", "initialize_parameters_random", RANDOM_W.replace("randn", "rand"), ZERO_B, None,
      ["non-negative", "rand", "uniform", "randn"]),
     ("global rand", "initialize_parameters_he", HE_W.replace("rng.randn", "np.random.rand"), ZERO_B, None,

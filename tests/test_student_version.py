@@ -132,6 +132,28 @@ def test_a_line_that_is_not_an_assignment_stops_the_generator(tool):
                                                                                              "y[0] = None"]
 
 
+BAD_MARKERS = {
+    "END before START": "### END CODE HERE ###\nx = secret()\n### START CODE HERE ###",
+    "overlapping pairs": "### START CODE HERE ###\nx = 1\n### START CODE HERE ###\ny = secret()\n"
+                         "### END CODE HERE ###\nz = 2\n### END CODE HERE ###",
+    "code on the START line": "x = secret()  ### START CODE HERE ###\ny = 1\n### END CODE HERE ###",
+    "code on the END line": "### START CODE HERE ###\ny = 1\nz = secret()  ### END CODE HERE ###",
+    "no markers": "x = secret()",
+}
+
+
+@pytest.mark.parametrize("case", BAD_MARKERS)
+def test_badly_placed_markers_stop_the_generator(tool, case):
+    source = "# GRADED FUNCTION: f\n" + BAD_MARKERS[case]
+    with pytest.raises(ValueError, match="graded cell f: "):
+        tool.blank_out(source, "f")
+
+
+def test_the_start_marker_may_keep_its_hint(tool):
+    source = "    ### START CODE HERE ### (≈ 1 line of code)\n    x = secret()\n    ### END CODE HERE ###"
+    assert tool.blank_out(source, "f").split("\n")[1] == "    x = None"
+
+
 def test_script_check_mode_and_bundle(tool, tmp_path):
     script = str(ROOT / "tools" / "make_student_version.py")
     check = subprocess.run([sys.executable, script, "--check"], capture_output=True, text=True, cwd=tmp_path)

@@ -9,7 +9,8 @@ What changes, and nothing else:
   "### START CODE HERE ###" and "### END CODE HERE ###" is an assignment; its right-hand side
   becomes None (`parameters['W' + str(l)] = None`). The START line keeps its "(≈ N lines of
   code)" hint. A line in that region that is not a plain assignment stops the script with an
-  error, so that no piece of a solution can slip through unnoticed.
+  error, so that no piece of a solution can slip through unnoticed; so do markers out of order
+  (an END before its START, overlapping pairs) and a marker line holding anything but the marker.
 - Every code cell loses its outputs and execution count, and the timing metadata of its last
   run. All of them, not only those after the first graded cell: the outputs that follow a
   graded cell were produced by the solution (they would give answers away, and would not be what
@@ -38,6 +39,10 @@ HELPERS = ("init_utils.py", "public_tests.py")      # the files a student needs 
 GRADED = re.compile(r"^# GRADED FUNCTION: (\w+)", re.MULTILINE)
 START = "### START CODE HERE ###"
 END = "### END CODE HERE ###"
+# A marker line holds the marker comment and nothing else (START may keep its "(≈ N lines of code)" hint):
+# code on a marker line would be outside the region blanked out, and would reach the students.
+START_LINE = re.compile(r"[ \t]*" + re.escape(START) + r"(?:[ \t]*\(≈ \d+ lines? of code\))?[ \t]*")
+END_LINE = re.compile(r"[ \t]*" + re.escape(END) + r"[ \t]*")
 
 
 def graded_name(cell):
@@ -49,14 +54,33 @@ def graded_name(cell):
 def blank_out(source, name):
     """The graded cell's source with each assignment between START and END turned into `target = None`."""
     lines = source.split("\n")
-    starts = [i for i, line in enumerate(lines) if START in line]
-    ends = [i for i, line in enumerate(lines) if END in line]
-    if not starts or len(starts) != len(ends):
-        raise ValueError(f"graded cell {name}: expected matching '{START}' / '{END}' lines")
-    for start, end in zip(starts, ends):
+    for start, end in marker_pairs(lines, name):
         for i in range(start + 1, end):
             lines[i] = _blank_line(lines[i], name)
     return "\n".join(lines)
+
+
+def marker_pairs(lines, name):
+    """The (START, END) line indexes of each region; a ValueError if the markers are not well formed.
+
+    Well formed: at least one region, each START followed by its END before the next START (no END
+    first, no nesting or overlap), and each marker alone on its line.
+    """
+    markers = []
+    for number, line in enumerate(lines, start=1):
+        if START not in line and END not in line:
+            continue
+        is_start = START in line
+        if not (START_LINE if is_start else END_LINE).fullmatch(line):
+            raise ValueError(f"graded cell {name}: line {number} should hold only the marker comment: "
+                             f"{line.strip()!r}")
+        markers.append((number - 1, is_start))
+    kinds = [is_start for _, is_start in markers]
+    if not markers or kinds != [True, False] * (len(markers) // 2):
+        order = ", ".join("START" if kind else "END" for kind in kinds) or "none"
+        raise ValueError(f"graded cell {name}: expected '{START}' / '{END}' pairs, each START before its END "
+                         f"and not overlapping; found, in order: {order}")
+    return [(markers[i][0], markers[i + 1][0]) for i in range(0, len(markers), 2)]
 
 
 def _blank_line(line, name):
