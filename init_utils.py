@@ -168,6 +168,142 @@ def check_training_inputs(X, Y, learning_rate, num_iterations):
         raise ValueError(f"num_iterations must be >= 0; got {num_iterations}")
 
 
+# The graded functions of the lesson and the exercise that writes each: a message about what one of
+# them returned names the exercise to go back to.
+EXERCISES = {"initialize_parameters_zeros": 1, "initialize_parameters_random": 2, "initialize_parameters_he": 3}
+
+
+def check_parameters(parameters, layers_dims=None, source=None):
+    """Raise a ValueError naming the first problem unless `parameters` is a usable network.
+
+    Usable: a dict holding exactly W1, b1, ..., WL, bL, each a finite float64 numpy array, W_l of
+    shape (n_l, n_{l-1}) and b_l of shape (n_l, 1), with n = layers_dims when it is given (else the
+    shapes must fit each other). Cheap (one pass over the weights): call it once before training,
+    not at every step.
+
+    source -- the function (or its name) that returned `parameters`; the message then starts
+              "initialize_parameters_zeros returned ..." and names the exercise to finish
+    """
+    name, hint = _source_and_hint(source)
+    subject = f"{name} returned" if name else "parameters has"      # ... W1 = None, W1 of shape ...
+    if not isinstance(parameters, dict):
+        raise ValueError(f"{name + ' returned' if name else 'parameters is'} a {type(parameters).__name__}, "
+                         "not a dict of parameters "
+                         f"{{'W1': ..., 'b1': ..., ...}}{hint('fix')}")
+    if layers_dims is not None:
+        check_layers_dims(layers_dims)
+        L = len(layers_dims) - 1
+    else:
+        L = sum(1 for key in parameters if isinstance(key, str) and key[:1] == "W" and key[1:].isdigit())
+    expected = [f"{kind}{l}" for l in range(1, L + 1) for kind in "Wb"]
+    missing = [key for key in expected if key not in parameters]
+    extra = [key for key in parameters if key not in expected]
+    dims = f" for layers_dims {list(layers_dims)}" if layers_dims is not None else ""
+    if name:
+        subject_dict = f"{name} returned a dict with"
+    else:
+        subject_dict = "parameters has"
+    if missing or not expected:
+        raise ValueError(f"{subject_dict} no {', '.join(missing) or 'W1, b1'} (it needs "
+                         f"{', '.join(expected) or 'W1, b1, ...'}{dims}){hint('finish')}")
+    if extra:
+        raise ValueError(f"{subject_dict} keys the network does not have: {', '.join(map(repr, extra))} "
+                         f"(it needs exactly {', '.join(expected)}{dims}: {L} layers){hint('fix')}")
+    for key in expected:
+        _check_parameter(key, parameters[key], _expected_shape(key, parameters, layers_dims), subject, hint)
+
+
+def _source_and_hint(source):
+    """The name of the function that made the parameters (or None), and hint(verb), which names its exercise."""
+    name = getattr(source, "__name__", source)
+    exercise = EXERCISES.get(name)
+
+    def hint(verb):
+        return f": {verb} Exercise {exercise} first" if exercise else ""
+    return name, hint
+
+
+def _expected_shape(key, parameters, layers_dims):
+    """The shape parameters[key] needs, from layers_dims or else from the layers it connects (None: any)."""
+    l = int(key[1:])
+    if layers_dims is not None:
+        n, n_prev = layers_dims[l], layers_dims[l - 1]
+    else:                               # W_l's rows fix b_l; W_{l-1}'s rows fix W_l's columns
+        W = parameters["W" + str(l)]
+        n = W.shape[0] if key[0] == "b" and isinstance(W, np.ndarray) and W.ndim == 2 else None
+        W_prev = parameters.get("W" + str(l - 1))
+        n_prev = W_prev.shape[0] if isinstance(W_prev, np.ndarray) and W_prev.ndim == 2 else None
+    if key[0] == "b":
+        return (n, 1)
+    return (n, n_prev)
+
+
+def _check_parameter(key, value, shape, subject, hint):
+    """One array of a network: not None, an ndarray, float64, of `shape` (None entries: any size), finite."""
+    if value is None:
+        raise ValueError(f"{subject} {key} = None{hint('finish')}")
+    if not isinstance(value, np.ndarray):
+        raise ValueError(f"{subject} {key} as a {type(value).__name__}, not a numpy array "
+                         f"(np.zeros and rng.randn make arrays){hint('fix')}")
+    if value.dtype != np.float64:
+        kind = {"b": "booleans", "i": "integers", "u": "integers", "c": "complex numbers",
+                "f": "lower-precision floats", "O": "Python objects"}.get(value.dtype.kind, "non-numbers")
+        raise ValueError(f"{subject} {key} holding {kind} (dtype {value.dtype}); the network needs float64 "
+                         f"arrays, which np.zeros and rng.randn give unless told otherwise{hint('fix')}")
+    l = int(key[1:])
+    wanted = "(" + ", ".join(str(n) if n is not None else name
+                             for n, name in zip(shape, (f"n_{l}", f"n_{l - 1}"))) + ")"
+    if value.ndim != 2 or any(n is not None and got != n for got, n in zip(value.shape, shape)):
+        if value.shape == shape[::-1]:
+            note = " (transposed: rows are this layer's units, columns its inputs)"
+        elif value.ndim == 1 and key[0] == "b":
+            note = " (a column is needed: a 1-D bias would be broadcast along the examples, not the units)"
+        else:
+            note = ""
+        raise ValueError(f"{subject} {key} of shape {value.shape}; it needs shape {wanted}{note}{hint('fix')}")
+    bad = int(np.size(value) - np.count_nonzero(np.isfinite(value)))
+    if bad:
+        raise ValueError(f"{subject} {key} holding {bad} NaN or infinite value{'s' if bad > 1 else ''}{hint('fix')}")
+
+
+def call_initializer(initializer, layers_dims):
+    """initializer(layers_dims), checked by check_parameters; a crash inside it becomes one clear error.
+
+    For the lesson's graded functions: a blank left in an exercise, or a numpy error in it, is then
+    reported by name ("finish Exercise 1 first") where the result is used, instead of as a numpy
+    error in the first training step.
+    """
+    name = getattr(initializer, "__name__", repr(initializer))
+    try:
+        parameters = initializer(layers_dims)
+    except Exception as error:
+        raise RuntimeError(f"{name}({list(layers_dims)}) raised {type(error).__name__}: {error}"
+                           f"{_failing_line(error, name)}{_source_and_hint(name)[1]('fix')} "
+                           "(its test cell shows what is wrong)") from None
+    check_parameters(parameters, layers_dims, source=name)
+    return parameters
+
+
+def _failing_line(error, function_name):
+    """' at line: `code`', the last line of function_name that the error passed through, or ''."""
+    import traceback
+
+    lines = [frame.line for frame in traceback.extract_tb(error.__traceback__) if frame.name == function_name]
+    return f", in the line `{lines[-1].strip()}`" if lines and lines[-1] else ""
+
+
+class RunFirstError(RuntimeError):
+    """A cell needs the result of an earlier cell that has not run, or failed."""
+
+
+class Runs(dict):
+    """A dict of trained networks by initialization; asking for one not trained yet names the cell to run."""
+
+    def __missing__(self, key):
+        raise RunFirstError(f"no trained network runs[{key!r}] yet: run the cell that sets runs[{key!r}] first "
+                            "(if that cell failed, its message says what to fix)")
+
+
 # --------------------------------------------------------------------------------------------
 # The 3-layer network: LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID
 # --------------------------------------------------------------------------------------------
