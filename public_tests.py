@@ -5,8 +5,12 @@ prints one line per problem, naming the mistake: a transposed shape, ``rand`` us
 the scale taken from the wrong layer, LeCun's factor used for He's, and so on. It prints nothing
 else, and it never raises, so that "Run All" goes on and shows what the mistake does downstream.
 
-``diagnose(name, target)`` returns the same messages as a list (empty when the function is right);
-grade.py uses it.
+``diagnose(name, target)`` returns the same messages as a list (empty when the function is right).
+It works in two stages, so that grade.py can use the same checks without running a submission's code
+in its own process: the calls of ``call_plan(name)`` are made (``run_call``) and what they returned
+is turned into data (``describe``: key names, dtypes, shapes, plain values, or an exception's type
+and message); ``diagnose_outcomes`` then reads only that data. grade.py makes the calls in a
+sandboxed child process and diagnoses the recorded outcomes in its own.
 
 How a function is checked: it is called on several ``layers_dims``, the course's own example
 first, then others whose layers all have a different fan-in and fan-out, so that neither a
@@ -14,6 +18,9 @@ hard-coded answer nor a scale taken from the wrong layer can pass. Each result i
 with the expected parameters; when they differ, the checks work out *why*, from the most basic
 problem (the call raised, no dict came back) to the most specific (right draws, wrong scale).
 """
+
+import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -175,17 +182,36 @@ def checked_layers_dims(kind):
 def diagnose(name, target):
     """Return a list of messages, each naming one mistake of target; empty when it is right.
 
-    name is the graded function's name, e.g. "initialize_parameters_he". The checks stop at the
-    first layers_dims with a problem: one clear diagnosis is worth more than a cascade.
+    name is the graded function's name, e.g. "initialize_parameters_he". target is called live, on
+    the calls of call_plan(name) that the diagnosis asks for; what it returns is first copied into
+    plain data (see describe), so the checks never run code that came with the result.
     """
-    if name not in GRADED_FUNCTIONS:
-        raise ValueError(f"unknown graded function {name!r}; expected one of {', '.join(GRADED_FUNCTIONS)}")
+    kind = _kind(name)
     if not callable(target):
-        return [f"{name} should be a function; got {type(target).__name__} {target!r}"]
-    kind = GRADED_FUNCTIONS[name]
+        return [f"{name} should be a function; got {type(target).__name__} {_safe_text(repr, target)}"]
+    outcomes = {}
+
+    def outcome_of(layers_dims, global_seed):
+        key = (tuple(layers_dims), global_seed)
+        if key not in outcomes:
+            outcomes[key] = run_call(target, layers_dims, global_seed)
+        return outcomes[key]
+
+    return diagnose_outcomes(name, outcome_of)
+
+
+def diagnose_outcomes(name, outcome_of):
+    """The messages of diagnose, computed from data: outcome_of(layers_dims, global_seed) gives the
+    outcome (Raised, Mapping or Other, see describe) of one call of call_plan(name).
+
+    This is the one implementation of the checks: the notebook's tests feed it live calls, grade.py
+    feeds it the outcomes a sandboxed child recorded. The checks stop at the first layers_dims with a
+    problem: one clear diagnosis is worth more than a cascade.
+    """
+    kind = _kind(name)
     right_for = []
     for layers_dims in checked_layers_dims(kind):
-        problems = _diagnose_call(name, kind, target, layers_dims)
+        problems = _diagnose_call(name, kind, outcome_of, layers_dims)
         if problems:
             if right_for:
                 problems[-1] += (f" (it was right for layers_dims={right_for[0]}: are sizes or values written "
@@ -195,19 +221,123 @@ def diagnose(name, target):
     return []
 
 
-def _diagnose_call(name, kind, target, layers_dims):
-    """The problems of one call target(layers_dims), each message starting with the call."""
+def _kind(name):
+    """'zeros', 'random' or 'he' for a graded function's name; ValueError for any other name."""
+    if name not in GRADED_FUNCTIONS:
+        raise ValueError(f"unknown graded function {name!r}; expected one of {', '.join(GRADED_FUNCTIONS)}")
+    return GRADED_FUNCTIONS[name]
+
+
+def _diagnose_call(name, kind, outcome_of, layers_dims):
+    """The problems of the call target(layers_dims), each message starting with the call."""
     call = f"{name}({layers_dims})"
-    try:
-        result = call_with_global_seed(target, layers_dims, global_seed=1)
-    except Exception as error:  # the student's code may raise anything: report it, don't crash
-        return [f"{call} raised {type(error).__name__}: {error}{_error_hint(error)}"]
+    result = outcome_of(layers_dims, GLOBAL_SEEDS[0])
+    if isinstance(result, Raised):
+        return [f"{call} raised {result.type_name}: {result.message}{_error_hint(result)}"]
     expected = expected_parameters(kind, layers_dims)
     with np.errstate(all="ignore"):      # the arrays may hold anything, inf and nan included
         problems = structure_problems(result, expected, layers_dims)
-        if not problems and not _all_close(result, expected):
-            problems = value_problems(kind, target, layers_dims, result)
+        if not problems:
+            values = {key: result[key].values for key in expected}
+            if not _all_close(values, expected):
+                problems = value_problems(kind, outcome_of, layers_dims, values)
     return [f"{call}: {problem}" for problem in problems]
+
+
+# --------------------------------------------------------------------------------------------
+# The calls, and their outcomes as data
+# --------------------------------------------------------------------------------------------
+
+# Each layers_dims is called with numpy's global generator seeded by the first seed, then again by
+# the second: a function drawing from the unseeded global generator gives different weights. The
+# seeds are never 3, the one the exercise asks for.
+GLOBAL_SEEDS = (1, 2)
+
+# Bounds on what an outcome holds (a hostile function may return anything): longer texts are cut,
+# more keys are dropped, and only arrays this small carry their values (the expected ones have at
+# most 18 entries; a bigger array is wrong by its shape alone).
+MAX_TEXT = 1000
+MAX_KEYS = 64
+MAX_VALUES = 256
+
+
+class Raised(NamedTuple):
+    """The call raised: the exception's type name and message."""
+    type_name: str
+    message: str
+
+
+class Other(NamedTuple):
+    """The call returned (or a dict held) something that is neither a dict nor an ndarray: its type name."""
+    type_name: str
+
+
+class Array(NamedTuple):
+    """An ndarray, as data: dtype name and kind ('f', 'i', 'u', 'b', or '?' for any other), shape, and
+    for a small array of kind f, i, u or b its values as a plain ndarray of that dtype (else None)."""
+    dtype: str
+    kind: str
+    shape: tuple
+    values: object
+
+
+class Mapping(dict):
+    """A returned dict, as data: {key text: Array or Other}. key_labels gives each key as messages show
+    it (repr for a string key, as the key was written for any other)."""
+
+    def __init__(self, items, labels):
+        super().__init__(items)
+        self.key_labels = labels
+
+
+def call_plan(name):
+    """The calls a graded function is checked with: [(layers_dims, global_seed), ...] in order."""
+    return [(dims, seed) for dims in checked_layers_dims(_kind(name)) for seed in GLOBAL_SEEDS]
+
+
+def run_call(target, layers_dims, global_seed):
+    """The outcome of target(layers_dims) with numpy's global generator seeded: Raised, or describe(result)."""
+    try:
+        result = call_with_global_seed(target, layers_dims, global_seed)
+    except Exception as error:  # the student's code may raise anything: report it, don't crash
+        return Raised(type(error).__name__[:MAX_TEXT], _safe_text(str, error))
+    return describe(result)
+
+
+def describe(value):
+    """What a call returned, as data only (Mapping or Other): no object of the student's survives.
+
+    Arrays are copied into plain ndarrays (np.array with subok=False: a subclass's own __eq__,
+    __array_function__ or properties are gone), and a dict is read with dict's own methods.
+    """
+    if not isinstance(value, dict):
+        return Other(type(value).__name__[:MAX_TEXT])
+    items, labels = {}, {}
+    for key, item in list(dict.items(value))[:MAX_KEYS]:
+        text = key[:MAX_TEXT] if isinstance(key, str) else _safe_text(repr, key)
+        items[text] = describe_array(item) if isinstance(item, np.ndarray) else Other(type(item).__name__[:MAX_TEXT])
+        labels[text] = repr(text) if isinstance(key, str) else text
+    return Mapping(items, labels)
+
+
+def describe_array(array):
+    """An ndarray (or subclass) as an Array: its values copied only for small numeric arrays."""
+    dtype = np.ndarray.__getattribute__(array, "dtype")
+    shape = tuple(int(n) for n in np.ndarray.__getattribute__(array, "shape"))
+    kind = dtype.kind if dtype.kind in "fiub" else "?"
+    values = None
+    if kind != "?" and math.prod(shape) <= MAX_VALUES:
+        values = np.array(array, dtype=dtype, subok=False, copy=True)
+    return Array(str(dtype.name if kind != "?" else dtype)[:MAX_TEXT], kind, shape, values)
+
+
+def _safe_text(function, value):
+    """function(value) (str or repr), cut to MAX_TEXT characters; a placeholder if it raises."""
+    try:
+        text = function(value)
+        return text[:MAX_TEXT] if isinstance(text, str) else "<unprintable>"
+    except Exception:
+        return "<unprintable>"
 
 
 def call_with_global_seed(target, layers_dims, global_seed):
@@ -226,24 +356,24 @@ def call_with_global_seed(target, layers_dims, global_seed):
 
 def structure_problems(result, expected, layers_dims):
     """Problems with what came back: not a dict, keys missing or extra, non-float arrays, shapes."""
-    if not isinstance(result, dict):
-        hint = " (is the line `return parameters` still there?)" if result is None else ""
-        return [f"it returned {type(result).__name__} instead of a dict of parameters{hint}"]
+    if not isinstance(result, Mapping):
+        hint = " (is the line `return parameters` still there?)" if result.type_name == "NoneType" else ""
+        return [f"it returned {result.type_name} instead of a dict of parameters{hint}"]
     problems = _key_problems(result, expected, layers_dims)
     present = [key for key in expected if key in result]
-    blanks = [key for key in present if result[key] is None]
-    others = [key for key in present if result[key] is not None and not isinstance(result[key], np.ndarray)]
-    arrays = [key for key in present if isinstance(result[key], np.ndarray)]
-    booleans = [key for key in arrays if result[key].dtype.kind == "b"]
-    integers = [key for key in arrays if result[key].dtype.kind in "iu"]
+    blanks = [key for key in present if result[key] == Other("NoneType")]
+    others = [key for key in present if isinstance(result[key], Other) and key not in blanks]
+    arrays = [key for key in present if isinstance(result[key], Array)]
+    booleans = [key for key in arrays if result[key].kind == "b"]
+    integers = [key for key in arrays if result[key].kind in "iu"]
     # float32 can pass the value checks, yet the notebook's stored outputs (float64) would differ
-    narrow = [key for key in arrays if result[key].dtype.kind == "f" and result[key].dtype != np.float64]
-    odd = [key for key in arrays if result[key].dtype.kind not in "biuf"]
+    narrow = [key for key in arrays if result[key].kind == "f" and result[key].dtype != "float64"]
+    odd = [key for key in arrays if result[key].kind == "?"]
     if blanks:
         problems.append(_about(blanks, "is None: the line that sets it is still a blank",
                                "are None: the lines that set them are still blanks"))
     if others:
-        kinds = sorted({type(result[key]).__name__ for key in others})
+        kinds = sorted({result[key].type_name for key in others})
         problems.append(_about(others, "is not a numpy array", "are not numpy arrays") + f" (got {', '.join(kinds)})")
     if booleans:
         problems.append(_about(booleans, "holds", "hold") + " booleans (dtype bool), not floats")
@@ -278,7 +408,8 @@ def _key_problems(result, expected, layers_dims):
             problem += " (keys are case-sensitive: 'W1', not 'w1')"
         problems.append(problem)
     if extra:
-        problems.append("unexpected key" + ("s " if len(extra) > 1 else " ") + ", ".join(map(repr, extra))
+        problems.append("unexpected key" + ("s " if len(extra) > 1 else " ")
+                        + ", ".join(result.key_labels[key] for key in extra)
                         + f" (the keys are W1, b1, ..., W{len(layers_dims) - 1}, b{len(layers_dims) - 1})")
     return problems
 
@@ -296,8 +427,11 @@ def _shape_problem(key, shape, expected_shape):
     return problem
 
 
-def value_problems(kind, target, layers_dims, result):
-    """Right keys, types and shapes, wrong values: say which values are wrong, and why."""
+def value_problems(kind, outcome_of, layers_dims, result):
+    """Right keys, types and shapes, wrong values: say which values are wrong, and why.
+
+    result: {key: plain float64 ndarray}, the expected keys only.
+    """
     biases = [key for key, value in result.items() if key[0] == "b" and np.any(value != 0)]
     weights = [result["W" + str(l)] for l, _, _ in layers(layers_dims)]
     problems = [_about(biases, "is", "are") + " not zero: biases start at zero, np.zeros((layers_dims[l], 1))"
@@ -311,11 +445,11 @@ def value_problems(kind, target, layers_dims, result):
         problems.append(_about(nonzero, "is", "are") + f" not zero ({example}): every weight of this exercise "
                         "starts at zero")
     elif kind != "zeros" and not problems:        # with the biases right, only the weights can be wrong
-        problems = weight_problems(kind, target, layers_dims, weights)
+        problems = weight_problems(kind, outcome_of, layers_dims, weights)
     return problems or [f"the values differ from the expected ones: {_preview(result)}"]
 
 
-def weight_problems(kind, target, layers_dims, weights):
+def weight_problems(kind, outcome_of, layers_dims, weights):
     """Why random weights differ from the expected ones: the draws, the seed, or the scale."""
     if all(np.all(W == 0) for W in weights):
         return ["every weight is zero: this exercise draws them at random with rng.randn"]
@@ -326,7 +460,7 @@ def weight_problems(kind, target, layers_dims, weights):
         scales = fitted_scales(weights, draws)
         if scales is not None:
             return ([mistake] if mistake else []) + scale_problems(kind, layers_dims, scales)
-    if _depends_on_global_generator(target, layers_dims, weights):
+    if _depends_on_global_generator(outcome_of, layers_dims, weights):
         return ["two calls gave different weights: they come from numpy's global generator, which nobody "
                 "seeded. Draw with rng.randn (rng = np.random.RandomState(3) is created before the loop)"]
     seed = find_seed(weights, layers_dims)
@@ -383,14 +517,16 @@ def scale_problems(kind, layers_dims, scales):
             for (l, _, _), c, e in zip(shapes, scales, expected) if not np.isclose(c, e, rtol=1e-6)]
 
 
-def _depends_on_global_generator(target, layers_dims, weights):
-    """True if calling target with another global seed gives other weights."""
-    try:
-        again = call_with_global_seed(target, layers_dims, global_seed=2)
-        return any(not np.array_equal(W, again["W" + str(l)], equal_nan=True)     # the same draws, NaN or not
-                   for l, W in enumerate(weights, start=1))
-    except Exception:                     # it worked once; if it fails now, it is not deterministic either
-        return True
+def _depends_on_global_generator(outcome_of, layers_dims, weights):
+    """True if the call with the second global seed gave other weights (or none: not deterministic either)."""
+    again = outcome_of(layers_dims, GLOBAL_SEEDS[1])
+    for l, W in enumerate(weights, start=1):
+        other = again.get("W" + str(l)) if isinstance(again, Mapping) else None
+        if not isinstance(other, Array) or other.values is None or other.shape != W.shape:
+            return True
+        if not np.array_equal(W, np.asarray(other.values, dtype=float), equal_nan=True):   # NaN or not
+            return True
+    return False
 
 
 def find_seed(weights, layers_dims, seeds=range(1000)):
@@ -417,9 +553,9 @@ def _all_close(result, expected):
 
 
 def _error_hint(error):
-    """A hint for the errors students often meet here, or ''."""
+    """A hint for the errors (Raised) students often meet here, or ''."""
     for fragment, hint in ERROR_HINTS:
-        if isinstance(error, TypeError) and fragment in str(error):
+        if error.type_name == "TypeError" and fragment in error.message:
             return f" ({hint})"
     return ""
 

@@ -274,3 +274,59 @@ def test_not_a_function_and_unknown_name():
     assert "should be a function" in only_problem("initialize_parameters_zeros", 42)
     with pytest.raises(ValueError, match="unknown graded function"):
         diagnose("initialize_parameters_lecun", print)
+
+
+# --------------------------------------------------------------------------------------------
+# Results that lie, and the data the checks read
+# --------------------------------------------------------------------------------------------
+
+class AlwaysEqual(np.ndarray):
+    """An ndarray whose comparisons always say True, and which claims to be float64 of any shape."""
+
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+
+class NoArrayFunctions(np.ndarray):
+    """An ndarray that answers every numpy function (np.allclose, np.array_equal, ...) with True."""
+
+    def __array_function__(self, func, types, args, kwargs):
+        return True
+
+
+@pytest.mark.parametrize("subclass", [AlwaysEqual, NoArrayFunctions])
+def test_arrays_that_lie_about_their_values_fail(subclass):
+    def garbage(layers_dims):
+        return {f"{letter}{l}": np.full((n, n_prev if letter == "W" else 1), 7.0).view(subclass)
+                for l, n_prev, n in public_tests.layers(layers_dims) for letter in "Wb"}
+
+    problems = diagnose("initialize_parameters_he", garbage)
+    assert problems and "not zero" in problems[0], problems
+
+
+def test_a_dict_whose_lookups_lie_is_read_as_what_it_holds():
+    class Lying(dict):
+        def __getitem__(self, key):
+            return public_tests.COURSE_EXAMPLES["zeros"][1].get(key, np.zeros((1, 1)))
+
+    problems = diagnose("initialize_parameters_zeros", lambda layers_dims: Lying(W1=np.ones((5, 5))))
+    assert problems[0].startswith("initialize_parameters_zeros([3, 2, 1]): missing keys 'b1', 'W2', 'b2'"), problems
+
+
+def test_a_huge_array_is_described_without_its_values():
+    described = public_tests.describe({"W1": np.zeros((1000, 1000))})
+    assert described["W1"] == public_tests.Array("float64", "f", (1000, 1000), None)
+
+
+@pytest.mark.parametrize("case", WRONG, ids=[case[0] for case in WRONG])
+def test_recorded_outcomes_give_the_same_diagnosis_as_live_calls(case):
+    """The grader's driver: every call of the plan made first, then the checks on the data alone."""
+    _, name, weights, biases, seeding, _ = case
+    function = student_function(weights, biases, **({"seeding": seeding} if seeding else {}))
+    recorded = {(tuple(dims), seed): public_tests.run_call(function, dims, seed)
+                for dims, seed in public_tests.call_plan(name)}
+    from_data = public_tests.diagnose_outcomes(name, lambda dims, seed: recorded[(tuple(dims), seed)])
+    assert from_data == diagnose(name, function) and from_data
