@@ -1,0 +1,151 @@
+"""Step 2: the reference notebook with the submitted functions, under strict nbval.
+
+pytest and nbval run in a child process outside the sandbox: they read the notebook with its stored
+outputs and compare. The Jupyter kernel that executes the cells runs in the sandbox (see
+nbval_conftest.py), in a directory holding only copies of init_utils.py and public_tests.py, so that
+no cell can read the stored outputs (and replay them), the repository or another submission.
+"""
+
+import json
+import re
+import shutil
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import nbformat
+
+from . import functions_step, sandbox
+from .functions_step import INSIDE
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "Initialization.ipynb"
+GRADED_CELL = re.compile(r"^[ \t]*#\s*GRADED FUNCTION:\s*(\w+)", re.MULTILINE)
+ANSI = re.compile(r"(?:\x1b|#x1B)\[[0-9;]*m")
+MAX_REPORT_BYTES = 16 * 2**20
+PYTEST_MEMORY = 4 * 2**30           # pytest itself (outside the sandbox) keeps what the kernel sends
+
+
+def insert_functions(path, sources):
+    """Put the submitted graded cells into the notebook at path (a missing one becomes a stub)."""
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        match = GRADED_CELL.search(cell.source) if cell.cell_type == "code" else None
+        if match:
+            name = match.group(1)
+            cell.source = sources.get(name, f"# GRADED FUNCTION: {name}\n# (missing from the submission)\n")
+    nbformat.write(notebook, path)
+    return notebook
+
+
+def kernel_command(box, ipc, settings):
+    """The command that starts the kernel (in the sandbox when there is one), {connection_file} left to fill."""
+    kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    if sandbox.mode() == "bubblewrap":
+        env = functions_step.sandbox_environment(settings, MPLCONFIGDIR=f"{INSIDE}/.matplotlib",
+                                                 IPYTHONDIR="/tmp/ipython", JUPYTER_RUNTIME_DIR="/tmp/jupyter")
+        return sandbox.limited(sandbox.wrap(kernel, [(box, INSIDE), (ipc, ipc)], chdir=INSIDE, env=env),
+                               settings.memory)
+    return sandbox.limited(["--chdir", str(box), *kernel], settings.memory)
+
+
+def check_notebook(sources, parent, settings):
+    """Run strict nbval on the reference notebook holding the submitted functions."""
+    workdir = Path(parent) / "notebook"
+    runner, ipc = workdir / "nbval", workdir / "ipc"
+    runner.mkdir(parents=True)
+    ipc.mkdir()
+    box = functions_step.prepare_box(workdir / "box")
+    shutil.copy(REFERENCE, runner / REFERENCE.name)
+    shutil.copy(Path(__file__).parent / "nbval_conftest.py", runner / "conftest.py")
+    (runner / "pytest.ini").write_text("[pytest]\n")      # makes runner pytest's root: no outside config
+    (runner / "sandbox_kernel.json").write_text(json.dumps({
+        "argv": kernel_command(box, ipc, settings), "ip": str(ipc / "kernel"),
+        "connection_file": str(ipc / "kernel.json")}))
+    notebook = insert_functions(runner / REFERENCE.name, sources)
+    report, stdout = runner / "nbval.xml", workdir / "stdout.txt"
+    command = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider",
+               "-o", "addopts=", "-q", f"--junitxml={report}", f"--nbval-cell-timeout={settings.cell_timeout:g}",
+               REFERENCE.name]
+    code = sandbox.run_child(sandbox.limited(command, PYTEST_MEMORY), runner, settings.notebook_timeout,
+                             functions_step.host_environment(settings), stdout, workdir / "stderr.txt")
+    if code == 0:
+        return {"passed": True, "skipped": None, "differences": []}
+    if code is None:
+        problem = f"the notebook did not finish within {settings.notebook_timeout:g} s"
+        return {"passed": False, "skipped": None, "differences": [general_difference(problem)]}
+    data = sandbox.read_bounded(report, MAX_REPORT_BYTES)
+    differences = read_differences(data, notebook) if data else []
+    if not differences:
+        detail = sandbox.tail(stdout) or sandbox.tail(workdir / "stderr.txt")
+        differences = [general_difference(f"nbval could not run the notebook (pytest exit code {code})", detail)]
+    return {"passed": False, "skipped": None, "differences": differences}
+
+
+def general_difference(problem, detail=""):
+    """A difference that belongs to no single cell."""
+    return {"cell": None, "notebook_cell": None, "source": "", "problem": problem,
+            "details": [detail] if detail else []}
+
+
+def read_differences(data, notebook):
+    """One dict per failed cell of nbval's JUnit XML report, naming the cell and what differs.
+
+    nbval numbers code cells from 0 ("Cell 4" is the fifth code cell); "notebook_cell" is the
+    index among all cells, markdown included, and "source" the cell's first line.
+    """
+    code_cells = [i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
+    differences = []
+    try:
+        cases = list(ET.fromstring(data).iter("testcase"))
+    except ET.ParseError:
+        return []
+    for case in cases:
+        failure = case.find("failure")
+        failure = failure if failure is not None else case.find("error")
+        match = re.fullmatch(r"Cell (\d+)", case.get("name", ""))
+        if failure is None:
+            continue
+        if not match:
+            differences.append(general_difference(f"{case.get('name')}: failed", _clean(failure.get("message", ""))))
+            continue
+        number = int(match.group(1))
+        index = code_cells[number] if number < len(code_cells) else None
+        source = _shorten(notebook.cells[index].source.strip().split("\n")[0]) if index is not None else ""
+        problem, details = describe_failure(_clean(failure.text or failure.get("message", "")))
+        differences.append({"cell": number, "notebook_cell": index, "source": source,
+                            "problem": problem, "details": details})
+    unchecked = sum(case.find("skipped") is not None for case in cases)
+    if unchecked:
+        differences.append(general_difference(f"{unchecked} cells were not checked (after a cell times out, "
+                                              "nbval expects all later cells to fail)"))
+    return differences
+
+
+def describe_failure(text):
+    """(problem, detail lines) from nbval's text for one failed cell."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    if "Cell execution caused an exception" in text:
+        errors = [line for line in lines if re.match(r"^\w+(Error|Exception|Exit|Interrupt)\b", line)]
+        return "raised " + _shorten(errors[-1] if errors else "an exception", 300), []
+    if "Cell outputs differ" in text or "mismatch" in text:
+        kinds = sorted(set(re.findall(r"mismatch '([^']+)'", text)))
+        # pytest's diff of `stored == new`: "+" lines are the stored output, "-" lines the new one
+        cut = "..." if "identical leading characters" in text else ""      # pytest cut the common start
+        changed = [("expected: " if line.lstrip()[0] == "+" else "got:      ") + cut + _shorten(line.strip()[2:], 300)
+                   for line in lines if re.match(r"^\s+[-+] ", line)]
+        return f"output differs ({', '.join(kinds[:5]) or 'outputs'})", changed[:6]
+    if "imeout" in text or "timed out" in text:
+        return "timed out", []
+    first = next((line for line in lines if line.strip()), "failed")
+    return _shorten(first.strip(), 300), []
+
+
+def _shorten(line, width=70):
+    """line, cut to width characters with '...' if longer."""
+    return line if len(line) <= width else line[:width - 3] + "..."
+
+
+def _clean(text):
+    """nbval's text without its colour codes."""
+    return ANSI.sub("", text)

@@ -1,0 +1,276 @@
+"""Running a command for a submission: in a bubblewrap sandbox when it works, with limits, and
+killing everything it started afterwards.
+
+With bubblewrap (`bwrap`), the command gets its own PID namespace (when its first process ends, the
+kernel kills every process left in it: nothing survives), no network, a read-only view of the
+Python installation and of the system's libraries, a private /tmp, and, writable, only the
+directories the caller binds in. The grader's repository, the reference notebook, other
+submissions and the host's processes (/proc) are not there.
+
+Without it (macOS, a machine without bwrap, or one whose kernel forbids the namespaces), the
+command runs as a plain child process: grade.py becomes a "child subreaper" on Linux, so that the
+orphans of a submission are reparented to it and can still be found and killed, and the same
+resource limits apply. That is isolation, not security, and the reports say so.
+
+Every command runs through limits.py, which sets RLIMIT_AS (memory) and RLIMIT_FSIZE (output
+files) before it becomes the command.
+"""
+
+import ctypes
+import ctypes.util
+import functools
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+LIMITS = Path(__file__).resolve().parent / "limits.py"
+OUTPUT_LIMIT = 64 * 2**20           # bytes a child may write to any one file (its stdout, stderr, results)
+TAIL_BYTES = 64 * 2**10             # how much of a child's output is ever read back
+
+# /etc entries programs need to start and resolve names of users and libraries (those present are bound).
+ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "passwd", "group", "nsswitch.conf",
+       "alternatives", "fonts")
+
+PR_SET_DUMPABLE = 4
+PR_SET_CHILD_SUBREAPER = 36
+
+
+# --------------------------------------------------------------------------------------------
+# Which sandbox
+# --------------------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def bwrap_path():
+    """The path of a bwrap that works here (checked once, by running Python in a sandbox), or None."""
+    path = shutil.which("bwrap")
+    if path is None or os.environ.get("GRADE_NO_SANDBOX") == "1":
+        return None
+    probe = wrap([sys.executable, "-c", "import numpy"], binds=[], chdir="/tmp", env={}, bwrap=path)
+    try:
+        done = subprocess.run(probe, stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return path if done.returncode == 0 else None
+
+
+def mode():
+    """'bubblewrap' when submissions run in a bwrap sandbox, 'none' when they run as plain processes."""
+    return "bubblewrap" if bwrap_path() else "none"
+
+
+def python_paths():
+    """The directories a sandboxed Python needs to read: the installation, and the virtual environment."""
+    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+                  os.path.dirname(os.path.realpath(sys.executable))}
+    paths = sorted(path for path in candidates if not path.startswith(("/usr/", "/lib")) and path != "/usr")
+    # a path inside another one is already bound (a venv inside a prefix, or the reverse)
+    return [path for path in paths if not any(path.startswith(other + os.sep) for other in paths)]
+
+
+def wrap(command, binds, chdir, env, bwrap=None):
+    """command as run in a bwrap sandbox: binds are (host path, sandbox path) pairs, writable; env the
+    whole environment inside (nothing else of ours passes)."""
+    args = [bwrap or bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session", "--clearenv"]
+    for path in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64"):
+        args += ["--ro-bind-try", path, path]
+    for name in ETC:
+        args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    for path in python_paths():
+        args += ["--ro-bind", path, path]
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    for host, inside in binds:
+        args += ["--bind", str(host), str(inside)]
+    args += ["--chdir", str(chdir)]
+    for key, value in env.items():
+        args += ["--setenv", key, value]
+    return args + ["--", *map(str, command)]
+
+
+def limited(command, memory, file_size=OUTPUT_LIMIT):
+    """command run through limits.py: at most memory bytes of address space, file_size bytes per file."""
+    return [sys.executable, "-I", "-S", str(LIMITS), str(int(memory)), str(int(file_size)), *map(str, command)]
+
+
+# --------------------------------------------------------------------------------------------
+# The grader's own process
+# --------------------------------------------------------------------------------------------
+
+def protect_grader():
+    """On Linux: adopt orphaned descendants (to kill them), and forbid others of our uid from opening
+    /proc/<our pid>/fd/* (a child writing to our stdout). A no-op elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+# --------------------------------------------------------------------------------------------
+# Child processes
+# --------------------------------------------------------------------------------------------
+
+# The child processes running now, so that a signal or an exception can end them all at once. The
+# lock also keeps the orphan hunt from seeing a child between its start and its registration.
+LIVE_CHILDREN = set()
+LIVE_CHILDREN_LOCK = threading.Lock()
+STOPPING = threading.Event()            # set once grade.py is stopping: no new child may start
+
+
+class Stopping(Exception):
+    """Raised instead of starting a child once grade.py is stopping (a signal, Ctrl-C)."""
+
+
+def stop():
+    """Start no more children, and kill those running (and all they started)."""
+    STOPPING.set()
+    end_all_children()
+
+
+def run_child(command, cwd, timeout, env, stdout=None, stderr=None):
+    """Run command in cwd, in a session of its own; after timeout seconds, kill it and all it started.
+
+    stdout and stderr are file paths (None: discarded); limits.py bounds their size. Returns the exit
+    code, or None if the time ran out. Whatever the command started and left running (a kernel, a
+    process of the submission's, an orphan reparented to us) is ended with it.
+    """
+    with open(stdout or os.devnull, "wb") as out, open(stderr or os.devnull, "wb") as err:
+        with LIVE_CHILDREN_LOCK:
+            if STOPPING.is_set():
+                raise Stopping("grade.py is stopping")
+            process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                       stderr=err, start_new_session=True)
+            LIVE_CHILDREN.add(process)
+        try:
+            return process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        finally:
+            end_process_tree(process)
+            with LIVE_CHILDREN_LOCK:
+                LIVE_CHILDREN.discard(process)
+            end_orphans()
+
+
+def end_all_children():
+    """Kill every child process still running, all they started, and every orphan we adopted."""
+    with LIVE_CHILDREN_LOCK:
+        children = list(LIVE_CHILDREN)
+    for process in children:
+        end_process_tree(process)
+    end_orphans()
+
+
+def end_process_tree(process):
+    """Kill process, its process group and every descendant's process group, and reap process.
+
+    Killing the group alone is not enough: jupyter_client starts the kernel in a new session, so
+    the kernel (and whatever it started) is in another group. The descendants are collected
+    first, while their parent is still alive to link them to process. Without /proc (not Linux),
+    only the group is killed. In a bwrap sandbox, killing bwrap ends its whole PID namespace.
+    """
+    for pid in descendants(process.pid):
+        _kill_group_and_pid(pid)
+    _kill_group_and_pid(process.pid)
+    process.wait()
+
+
+def end_orphans():
+    """Kill and reap the processes reparented to us (we are a subreaper) that are not our children.
+
+    Only processes whose parent died end up here: a daemon that a submission double-forked. They
+    are killed whichever submission they came from, since none may outlive its grading.
+    """
+    with LIVE_CHILDREN_LOCK:
+        ours = {process.pid for process in LIVE_CHILDREN}
+        orphans = [pid for pid in children_of(os.getpid()) if pid not in ours]
+        for pid in orphans:
+            for below in descendants(pid):
+                _kill_group_and_pid(below)
+            _kill_group_and_pid(pid)
+    for pid in orphans:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+
+
+def _process_table():
+    """{parent pid: [child pids]} from /proc ({} where there is none)."""
+    children = {}
+    try:
+        entries = [entry for entry in os.listdir("/proc") if entry.isdigit()]
+    except OSError:
+        return {}
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as f:
+                stat = f.read()
+        except OSError:                     # the process ended meanwhile
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])     # the name, in (), may hold spaces
+        children.setdefault(parent, []).append(int(entry))
+    return children
+
+
+def children_of(pid):
+    """The pids of the direct children of pid."""
+    return _process_table().get(pid, [])
+
+
+def descendants(pid):
+    """The pids of all processes below pid in the process tree (from /proc; [] where there is none)."""
+    children = _process_table()
+    found, todo = [], [pid]
+    while todo:
+        below = children.get(todo.pop(), [])
+        found += below
+        todo += below
+    return found
+
+
+def _kill_group_and_pid(pid):
+    """SIGKILL the process group of pid (unless it is grade.py's own), then pid; ignore what is gone."""
+    try:
+        group = os.getpgid(pid)
+        if group != os.getpgrp():
+            os.killpg(group, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def tail(path, count=3):
+    """The last count non-empty lines of the end of a file (at most TAIL_BYTES read), joined by ' | '."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(max(0, os.fstat(f.fileno()).st_size - TAIL_BYTES))
+            text = f.read(TAIL_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return " | ".join(lines[-count:])
+
+
+def read_bounded(path, limit):
+    """The bytes of path, or None if it is missing, not a regular file (a FIFO, a symbolic link to a
+    file of ours) or longer than limit. A child may have put anything at that path."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        data = f.read(limit + 1)
+    return data if len(data) <= limit else None
