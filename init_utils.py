@@ -36,6 +36,9 @@ from matplotlib.colors import ListedColormap  # noqa: E402
 from scipy.special import expit  # noqa: E402
 
 LAYER_NAMES = ("W1", "b1", "W2", "b2", "W3", "b3")
+# One colour per initialization in every figure that compares them (keys: labels, lowercased).
+METHOD_COLORS = {"zeros": "C7", "× 0.01": "C1", "small": "C1", "lecun": "C2", "glorot": "C3", "xavier": "C3",
+                 "he": "C4", "× 10": "C5", "random": "C5"}
 POINT_COLORS = ListedColormap(["#c0392b", "#2b5c9e"])      # label 0 red, label 1 blue
 REGION_COLORS = ListedColormap(["#f6d0cb", "#cddcf0"])     # the same, light
 
@@ -45,19 +48,55 @@ REGION_COLORS = ListedColormap(["#f6d0cb", "#cddcf0"])     # the same, light
 # --------------------------------------------------------------------------------------------
 
 def sigmoid(z, out=None):
-    """Logistic function 1 / (1 + exp(-z)), elementwise, warning-free for any float z.
+    """Logistic function 1 / (1 + exp(-z)), elementwise, computed as the course computes it.
 
-    Written as that formula, exp(-z) overflows (with a RuntimeWarning) once z < -709. scipy's
-    expit evaluates the same function without overflow or warning, in one fast call, as
-    scikit-learn's neural networks do. It is accurate to about 1e-15 relative wherever the
-    result is a normal float (>= 2.2e-308); for z < -709.78 it returns 0.
+    The same operations in the same order as the course's `1 / (1 + np.exp(-z))`, so that a
+    network trained here follows the course's trajectory bit for bit (the large-random run is
+    chaotic: any other rounding makes it part ways within a few steps). It is accurate to a few
+    units in the last place. For z < -709.78, exp(-z) overflows to inf and the result is 0, the
+    float nearest the truth; that overflow is expected, so it raises no warning.
+
+    z -- a number or an array; out -- an optional float array of z's shape to write the result into
+    Returns a float64 array of z's shape (a numpy float for a number).
     """
-    return expit(z, out=out)
+    z = np.asarray(z, dtype=float)
+    result = np.negative(z, out=np.empty_like(z) if out is None else out)
+    _course_sigmoid_of_negated(result)
+    return result if out is not None or result.ndim else result[()]
+
+
+def _course_sigmoid_of_negated(t):
+    """Turn t = -z (a float array) into 1 / (1 + exp(-z)) in place: the course's steps, in its order."""
+    with np.errstate(over="ignore"):            # exp(-z) = inf for z < -709.78, then 1 / (1 + inf) = 0
+        np.exp(t, out=t)
+    one = _filled(t.shape, 1.0)
+    np.add(one, t, out=t)
+    np.divide(one, t, out=t)
 
 
 def relu(z):
-    """max(0, z), elementwise."""
-    return np.maximum(z, 0)
+    """max(0, z), elementwise (0 first, as the course writes it)."""
+    return np.maximum(0.0, z)
+
+
+# Read-only arrays filled with one value, by (shape, value): a ufunc is faster on two arrays of one
+# shape than on an array and a Python number (no scalar conversion, no broadcasting), and gives the
+# same bits. Only small shapes are kept, and only a few of them.
+_FILLED = {}
+_FILLED_MAX_SIZE = 100_000
+
+
+def _filled(shape, value):
+    """A read-only array of `shape` filled with `value`, or, for a large shape, the number itself."""
+    array = _FILLED.get((shape, value))
+    if array is None:
+        if np.prod(shape) > _FILLED_MAX_SIZE:
+            return value
+        if len(_FILLED) > 64:
+            _FILLED.clear()
+        array = _FILLED[(shape, value)] = np.full(shape, value)
+        array.flags.writeable = False
+    return array
 
 
 def softplus(z):
@@ -71,9 +110,25 @@ def cross_entropy_from_logits(z, Y):
     For a label y in {0, 1} the loss of one example is -log(sigmoid(z)) if y = 1 and
     -log(1 - sigmoid(z)) if y = 0, i.e. softplus(-z) and softplus(z): softplus((1 - 2y) z).
     Computed this way it never rounds to inf, even when sigmoid(z) itself rounds to 0 or 1.
+    z and Y must have the same shape (a transposed Y would broadcast to an (m, m) table of costs).
     """
     z = np.asarray(z, dtype=float)
+    Y = np.asarray(Y)
+    _check_same_shape("z", z, Y)
+    _check_labels(Y)
+    if np.isnan(z).any():
+        raise ValueError(f"the logits z hold {int(np.isnan(z).sum())} NaN values (did training diverge?)")
     return float(np.mean(softplus((1.0 - 2.0 * Y) * z)))
+
+
+def _check_same_shape(name, values, Y):
+    """Raise a ValueError unless values (a3 or z) has Y's shape, which must be (1, m)."""
+    if Y.ndim != 2 or Y.shape[0] != 1:
+        raise ValueError(f"Y must have shape (1, m); got shape {Y.shape}"
+                         + (" (use Y.reshape(1, -1))" if Y.ndim == 1 or Y.shape[-1] == 1 else ""))
+    if values.shape != Y.shape:
+        raise ValueError(f"{name} has shape {values.shape} but Y has shape {Y.shape}: they must be the same "
+                         f"(one {name} per example)")
 
 
 def compute_loss(a3, Y, z3=None):
@@ -85,9 +140,17 @@ def compute_loss(a3, Y, z3=None):
     once |z3| exceeds about 37, a3 rounds to exactly 0 or 1. Where that happens on the wrong side
     the cost cannot be recovered at all, and a ValueError says so instead of returning inf.
     """
+    Y = np.asarray(Y)
     if z3 is not None:
+        _check_same_shape("a3", np.asarray(a3), Y)
         return cross_entropy_from_logits(z3, Y)
     a3 = np.asarray(a3, dtype=float)
+    _check_same_shape("a3", a3, Y)
+    _check_labels(Y)
+    outside = ~((a3 >= 0) & (a3 <= 1))                  # NaN is outside too
+    if np.any(outside):
+        raise ValueError(f"a3 must hold probabilities between 0 and 1; {int(outside.sum())} of its values are not "
+                         f"(for example {a3[outside].flat[0]:.6g}). Logits go in z3: compute_loss(a3, Y, z3=...)")
     wrong_and_saturated = ((Y == 1) & (a3 <= 0)) | ((Y == 0) & (a3 >= 1))
     if np.any(wrong_and_saturated):
         raise ValueError(
@@ -108,8 +171,14 @@ def compute_loss(a3, Y, z3=None):
 # Input checks: bad input fails here, with a message, before any training starts
 # --------------------------------------------------------------------------------------------
 
+# The largest network (its float64 weights and biases) the module agrees to build: the lesson's largest
+# takes 27 MB, and a typo such as [2, 10**9, 1] would otherwise try to allocate tens of gigabytes.
+MAX_NETWORK_BYTES = 10**9
+
+
 def check_layers_dims(layers_dims):
-    """Raise a ValueError unless layers_dims is a sequence of at least two positive integers."""
+    """Raise a ValueError unless layers_dims is a sequence of at least two positive integers whose
+    network (weights and biases in float64) fits in MAX_NETWORK_BYTES."""
     if isinstance(layers_dims, (str, bytes, dict, set)) or not hasattr(layers_dims, "__len__"):
         raise ValueError(
             "layers_dims must be a list of layer sizes such as [2, 10, 5, 1]; "
@@ -125,40 +194,80 @@ def check_layers_dims(layers_dims):
                 f"layers_dims must hold positive integers; got {list(layers_dims)!r} "
                 f"(the entry {n!r} is not one)"
             )
+    count = sum(int(n) * (int(n_prev) + 1) for n_prev, n in zip(layers_dims[:-1], layers_dims[1:]))
+    if 8 * count > MAX_NETWORK_BYTES:
+        shown = list(layers_dims) if len(layers_dims) <= 8 else f"{list(layers_dims[:8])[:-1]} ... ]"
+        raise ValueError(f"layers_dims {shown} describes a network of {count:,} parameters, which would take "
+                         f"{8 * count / 1e9:,.1f} GB as float64; the limit is {MAX_NETWORK_BYTES / 1e9:g} GB "
+                         "(init_utils.MAX_NETWORK_BYTES). Is one of the sizes a typo?")
 
 
-def check_training_inputs(X, Y, learning_rate, num_iterations):
-    """Raise a ValueError naming the problem unless X (n_x, m), Y (1, m) and the settings are usable."""
-    X = np.asarray(X)
-    Y = np.asarray(Y)
-    if X.ndim != 2:
-        raise ValueError(f"X must be a 2-D array of shape (n_x, m); got shape {X.shape}")
-    if Y.ndim != 2 or Y.shape[0] != 1:
-        hint = " (use Y.reshape(1, -1))" if Y.size in X.shape else ""
-        raise ValueError(f"Y must have shape (1, m); got shape {Y.shape}{hint}")
-    m = Y.shape[1]
-    if X.shape[1] != m:
-        if X.shape[0] == m:
-            raise ValueError(
-                f"X has shape {X.shape}, which looks like (m, n_x): examples must be columns, "
-                f"X of shape ({X.shape[1]}, {m}) to match Y's shape {Y.shape}; pass X.T"
-            )
-        raise ValueError(
-            f"X and Y hold different numbers of examples: X has shape {X.shape} "
-            f"({X.shape[1]} examples) but Y has shape {Y.shape} ({m} examples)"
-        )
+def check_data(X, Y=None, n_x=None):
+    """Raise a ValueError naming the problem unless X (n_x, m) and Y (1, m) are usable together.
+
+    X -- a finite real numpy array, one example per column; n_x, when given, is the number of rows
+         the network takes (W1's columns)
+    Y -- None, or a numpy array (1, m) of labels 0 and 1, m = X's number of columns
+    """
+    X = _check_array("X", X, "(n_x, m)")
     if not np.issubdtype(X.dtype, np.number) or np.iscomplexobj(X):
         raise ValueError(f"X must hold real numbers; got dtype {X.dtype}")
+    if n_x is not None and X.shape[0] != n_x:
+        if X.shape[1] == n_x:
+            raise ValueError(f"X has shape {X.shape}, which looks like (m, n_x): examples must be columns, "
+                             f"X of shape ({n_x}, {X.shape[0]}); pass X.T")
+        raise ValueError(f"X has {X.shape[0]} rows but the network takes {n_x} inputs (W1 has {n_x} columns)")
+    if Y is not None:
+        Y = _check_array("Y", Y, "(1, m)")
+        m = Y.shape[1] if Y.ndim == 2 else None
+        if Y.ndim != 2 or Y.shape[0] != 1:
+            hint = " (use Y.reshape(1, -1))" if Y.ndim == 1 or (Y.ndim == 2 and Y.shape[1] == 1) else ""
+            raise ValueError(f"Y must have shape (1, m); got shape {Y.shape}{hint}")
+        if X.shape[1] != m:
+            if X.shape[0] == m:
+                raise ValueError(
+                    f"X has shape {X.shape}, which looks like (m, n_x): examples must be columns, "
+                    f"X of shape ({X.shape[1]}, {m}) to match Y's shape {Y.shape}; pass X.T"
+                )
+            raise ValueError(
+                f"X and Y hold different numbers of examples: X has shape {X.shape} "
+                f"({X.shape[1]} examples) but Y has shape {Y.shape} ({m} examples)"
+            )
+        _check_labels(Y)
     bad = ~np.isfinite(X)
     if np.any(bad):
         raise ValueError(
             f"X must be finite; it holds {int(np.sum(bad))} NaN or infinite entries "
             f"(the first at index {tuple(int(i) for i in np.argwhere(bad)[0])})"
         )
-    labels = np.unique(Y)
-    if not np.all(np.isin(labels, (0, 1))):
-        others = [v.item() for v in labels if v not in (0, 1)][:5]
+
+
+def _check_array(name, value, shape):
+    """value itself if it is a 2-D numpy array, else a ValueError that says what it is."""
+    if not isinstance(value, np.ndarray):
+        raise ValueError(f"{name} must be a numpy array of shape {shape}; got a {type(value).__name__}"
+                         + (f" (use np.array({name}))" if isinstance(value, (list, tuple)) else ""))
+    if value.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array of shape {shape}; got shape {value.shape}"
+                         + (f" (use {name}.reshape(1, -1))" if name == "Y" and value.ndim == 1 else ""))
+    return value
+
+
+def _check_labels(Y):
+    """Raise a ValueError unless Y holds only the labels 0 and 1."""
+    if Y.dtype == bool:
+        return
+    if not np.issubdtype(Y.dtype, np.number) or np.iscomplexobj(Y):
+        raise ValueError(f"Y must hold the labels 0 and 1; got dtype {Y.dtype}")
+    is_label = (Y == 0) | (Y == 1)
+    if not np.all(is_label):
+        others = [v.item() for v in np.unique(Y[~is_label])][:5]
         raise ValueError(f"Y must hold only the labels 0 and 1; it also holds {others}")
+
+
+def check_training_inputs(X, Y, learning_rate, num_iterations):
+    """Raise a ValueError naming the problem unless X (n_x, m), Y (1, m) and the settings are usable."""
+    check_data(X, Y)
     if (isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real)
             or not np.isfinite(learning_rate) or learning_rate <= 0):
         raise ValueError(f"learning_rate must be a positive finite number; got {learning_rate!r}")
@@ -166,6 +275,12 @@ def check_training_inputs(X, Y, learning_rate, num_iterations):
         raise ValueError(f"num_iterations must be an integer; got {num_iterations!r}")
     if num_iterations < 0:
         raise ValueError(f"num_iterations must be >= 0; got {num_iterations}")
+
+
+def check_network_input(X, parameters, Y=None):
+    """check_parameters(parameters), then check_data(X, Y) with X's rows matched to W1's columns."""
+    check_parameters(parameters)
+    check_data(X, Y, n_x=parameters["W1"].shape[1])
 
 
 # The graded functions of the lesson and the exercise that writes each: a message about what one of
@@ -279,7 +394,7 @@ def call_initializer(initializer, layers_dims):
     except Exception as error:
         raise RuntimeError(f"{name}({list(layers_dims)}) raised {type(error).__name__}: {error}"
                            f"{_failing_line(error, name)}{_source_and_hint(name)[1]('fix')} "
-                           "(its test cell shows what is wrong)") from None
+                           "(its public test says what is wrong)") from None
     check_parameters(parameters, layers_dims, source=name)
     return parameters
 
@@ -309,56 +424,80 @@ class Runs(dict):
 # --------------------------------------------------------------------------------------------
 
 def forward_propagation(X, parameters):
-    """Forward pass of the 3-layer network.
+    """Forward pass of the 3-layer network, with the course's operations in the course's order.
 
     Arguments:
     X -- inputs, (n_x, m)
-    parameters -- dict with W1 (n_1, n_x), b1 (n_1, 1), W2 (n_2, n_1), b2 (n_2, 1),
-                  W3 (1, n_2), b3 (1, 1)
+    parameters -- dict with exactly W1 (n_1, n_x), b1 (n_1, 1), W2 (n_2, n_1), b2 (n_2, 1),
+                  W3 (1, n_2), b3 (1, 1); anything else raises a ValueError that says what is wrong
 
     Returns:
     a3 -- output probabilities, (1, m)
     cache -- tuple (z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3) for backward_propagation;
              z3 (1, m) are the logits, cache[8]
     """
-    W1, b1, W2, b2, W3, b3 = [parameters[name] for name in LAYER_NAMES]
-    z1 = W1 @ X + b1
-    a1 = relu(z1)
-    z2 = W2 @ a1 + b2
-    a2 = relu(z2)
-    z3 = W3 @ a2 + b3
-    a3 = sigmoid(z3)
+    try:                                        # the shapes, compared as tuples: cheap enough for every step
+        W1, b1, W2, b2 = parameters["W1"], parameters["b1"], parameters["W2"], parameters["b2"]
+        W3, b3 = parameters["W3"], parameters["b3"]
+        n_1, n_2 = W1.shape[0], W2.shape[0]
+        fits = (len(parameters) == 6 and X.ndim == 2 and W1.shape == (n_1, X.shape[0]) and b1.shape == (n_1, 1)
+                and W2.shape == (n_2, n_1) and b2.shape == (n_2, 1) and W3.shape == (1, n_2) and b3.shape == (1, 1))
+    except (KeyError, TypeError, AttributeError, IndexError):
+        fits = False
+    if not fits:
+        _explain_3_layer_inputs("forward_propagation", X, parameters)
+    # z = np.dot(W, a) + b, a = np.maximum(0, z), a3 = 1 / (1 + np.exp(-z3)): the course's formulas. Each
+    # step writes into the array it has just made where that gives the same numbers.
+    z1 = np.dot(W1, X)
+    np.add(z1, b1, out=z1)
+    a1 = np.maximum(_filled(z1.shape, 0.0), z1)
+    z2 = np.dot(W2, a1)
+    np.add(z2, b2, out=z2)
+    a2 = np.maximum(_filled(z2.shape, 0.0), z2)
+    z3 = np.dot(W3, a2)
+    np.add(z3, b3, out=z3)
+    a3 = np.negative(z3)
+    _course_sigmoid_of_negated(a3)
     return a3, (z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3)
 
 
 def backward_propagation(X, Y, cache):
-    """Gradients of the mean cross-entropy with respect to every parameter.
+    """Gradients of the mean cross-entropy with respect to every parameter, in the course's order.
 
     Arguments:
     X -- inputs, (n_x, m)
     Y -- labels, (1, m)
-    cache -- the cache returned by forward_propagation
+    cache -- the cache returned by forward_propagation(X, parameters)
 
     Returns:
     gradients -- dict with dW1 (n_1, n_x), db1 (n_1, 1), dW2, db2, dW3 (1, n_2), db3 (1, 1),
                  plus dz_l and da_l (n_l, m) for l = 3, 2, 1 and 2, 1
     """
-    m = X.shape[1]
-    z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3 = cache
+    try:
+        z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3 = cache
+        m = a3.shape[1]
+        fits = (Y.shape == a3.shape == (1, m) and X.shape == (W1.shape[1], m)
+                and a1.shape == (W1.shape[0], m) and a2.shape == (W2.shape[0], m))
+    except (TypeError, ValueError, AttributeError, IndexError):
+        fits = False
+    if not fits:
+        _explain_backward_inputs(X, Y, cache)
+    add_reduce = np.add.reduce                  # what np.sum(dz, axis=1, keepdims=True) calls, without its wrapper
 
-    dz3 = (a3 - Y) / m          # sigmoid + cross-entropy: d(cost)/dz3, exact even when saturated
-    dW3 = dz3 @ a2.T
-    db3 = dz3.sum(axis=1, keepdims=True)
+    dz3 = np.subtract(a3, Y)                    # 1./m * (a3 - Y): sigmoid + cross-entropy, exact even when saturated
+    np.multiply(_filled(dz3.shape, 1. / m), dz3, out=dz3)
+    dW3 = np.dot(dz3, a2.T)
+    db3 = add_reduce(dz3, 1, None, None, True)
 
-    da2 = W3.T @ dz3
-    dz2 = da2 * (a2 > 0)        # ReLU passes the gradient where the unit was active
-    dW2 = dz2 @ a1.T
-    db2 = dz2.sum(axis=1, keepdims=True)
+    da2 = np.dot(W3.T, dz3)
+    dz2 = np.multiply(da2, np.greater(a2, 0))   # ReLU passes the gradient where the unit was active
+    dW2 = np.dot(dz2, a1.T)
+    db2 = add_reduce(dz2, 1, None, None, True)
 
-    da1 = W2.T @ dz2
-    dz1 = da1 * (a1 > 0)
-    dW1 = dz1 @ X.T
-    db1 = dz1.sum(axis=1, keepdims=True)
+    da1 = np.dot(W2.T, dz2)
+    dz1 = np.multiply(da1, np.greater(a1, 0))
+    dW1 = np.dot(dz1, X.T)
+    db1 = add_reduce(dz1, 1, None, None, True)
 
     return {"dz3": dz3, "dW3": dW3, "db3": db3,
             "da2": da2, "dz2": dz2, "dW2": dW2, "db2": db2,
@@ -366,20 +505,136 @@ def backward_propagation(X, Y, cache):
 
 
 def update_parameters(parameters, grads, learning_rate):
-    """One gradient-descent step, W_l -= learning_rate * dW_l and b_l -= learning_rate * db_l.
+    """One gradient-descent step, W_l = W_l - learning_rate * dW_l and b_l = b_l - learning_rate * db_l.
 
     The arrays in `parameters` are updated in place (no new arrays each step); the same dict is
-    returned, as in the course. It may hold any number of layers W1, b1, ..., WL, bL.
+    returned, as in the course. It may hold any number of layers W1, b1, ..., WL, bL. Every
+    array and gradient is checked before the first is changed, so a bad one raises a ValueError
+    and leaves the parameters as they were.
     """
+    if not isinstance(parameters, dict) or not isinstance(grads, dict):
+        _explain_update_inputs(parameters, grads, learning_rate)
+    if not (isinstance(learning_rate, float) and 0.0 < learning_rate < np.inf):
+        _check_learning_rate(learning_rate)
+    steps = []
     for name, value in parameters.items():
-        value -= learning_rate * grads["d" + name]
+        grad = grads.get("d" + name) if isinstance(name, str) else None
+        if (not isinstance(value, np.ndarray) or not isinstance(grad, np.ndarray) or grad.shape != value.shape
+                or value.dtype.kind != "f"):
+            _explain_update_inputs(parameters, grads, learning_rate)
+        steps.append((value, grad))
+    for value, grad in steps:
+        value -= learning_rate * grad
     return parameters
+
+
+def _check_learning_rate(learning_rate):
+    if (isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real)
+            or not np.isfinite(learning_rate) or learning_rate <= 0):
+        raise ValueError(f"learning_rate must be a positive finite number; got {learning_rate!r}")
+
+
+def _array_problem(name, value, shape):
+    """What is wrong with value as the array `name` of `shape` (None entries: any size), or None."""
+    if value is None:
+        return f"{name} is None, not a numpy array (is a line that sets it still blank?)"
+    if not isinstance(value, np.ndarray):
+        return (f"{name} is a {type(value).__name__}, not a numpy array"
+                + (f" (np.array({name}) makes one)" if isinstance(value, (list, tuple)) else ""))
+    if value.ndim != len(shape) or any(n is not None and got != n for got, n in zip(value.shape, shape)):
+        wanted = "(" + ", ".join("any" if n is None else str(n) for n in shape) + ")"
+        note = " (transposed)" if value.ndim == 2 and value.shape[::-1] == shape else ""
+        if value.ndim == 1 and len(shape) == 2 and shape[1] == 1:
+            note = " (a column is needed: a 1-D array would be broadcast along the examples, not the units)"
+        return f"{name} has shape {value.shape}; it needs shape {wanted}{note}"
+    return None
+
+
+def _raise_first(function, problems):
+    """Raise a ValueError for the first problem that is not None."""
+    for problem in problems:
+        if problem is not None:
+            raise ValueError(f"{function}: {problem}")
+
+
+def _explain_3_layer_inputs(function, X, parameters):
+    """Raise a ValueError that names what makes (X, parameters) unusable by the 3-layer network."""
+    if not isinstance(parameters, dict):
+        raise ValueError(f"{function}: parameters must be a dict with W1, b1, W2, b2, W3, b3; "
+                         f"got a {type(parameters).__name__}")
+    missing = [key for key in LAYER_NAMES if key not in parameters]
+    extra = [key for key in parameters if key not in LAYER_NAMES]
+    if missing or extra:
+        deeper = " (it is the 3-layer network; deep_forward takes networks of any depth)" if extra else ""
+        raise ValueError(f"{function}: parameters must hold exactly W1, b1, W2, b2, W3, b3; it "
+                         + " and ".join(part for part in (f"lacks {', '.join(missing)}" if missing else "",
+                                                          f"also holds {', '.join(map(str, extra))}" if extra else "")
+                                        if part) + deeper)
+    _raise_first(function, [_array_problem(key, value, (None, None))
+                            for key, value in (("X", X), ("W1", parameters["W1"]), ("W2", parameters["W2"]))])
+    W3 = parameters["W3"]                        # n_2 from W3's columns, so that a transposed W2 is named as such
+    n_1 = parameters["W1"].shape[0]
+    n_2 = W3.shape[1] if isinstance(W3, np.ndarray) and W3.shape[:1] == (1,) and W3.ndim == 2 else None
+    if parameters["W1"].shape[1] != X.shape[0]:
+        raise ValueError(f"{function}: W1 has shape {parameters['W1'].shape} but X has shape {X.shape}: "
+                         f"W1 needs one column per row of X, shape ({n_1}, {X.shape[0]})"
+                         + (" (or is X transposed?)" if parameters["W1"].shape[1] == X.shape[1] else ""))
+    _raise_first(function, (_array_problem("b1", parameters["b1"], (n_1, 1)),
+                            _array_problem("W2", parameters["W2"], (n_2, n_1)),
+                            _array_problem("W3", W3, (1, parameters["W2"].shape[0])),
+                            _array_problem("b2", parameters["b2"], (parameters["W2"].shape[0], 1)),
+                            _array_problem("b3", parameters["b3"], (1, 1))))
+    raise ValueError(f"{function}: unusable X or parameters")     # not reached: every case is named above
+
+
+def _explain_backward_inputs(X, Y, cache):
+    """Raise a ValueError that names what makes (X, Y, cache) unusable by backward_propagation."""
+    if not isinstance(cache, (tuple, list)) or len(cache) != 12:
+        raise ValueError("backward_propagation: cache must be the tuple of 12 arrays that forward_propagation "
+                         f"returns, (z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3); got a {type(cache).__name__}"
+                         + (f" of length {len(cache)}" if hasattr(cache, "__len__") else ""))
+    names = ("z1", "a1", "W1", "b1", "z2", "a2", "W2", "b2", "z3", "a3", "W3", "b3")
+    _raise_first("backward_propagation", [_array_problem(f"cache's {name}", value, (None, None))
+                                          for name, value in zip(names, cache)]
+                 + [_array_problem("X", X, (None, None)),
+                    _array_problem("Y", Y, np.shape(Y)) if isinstance(Y, np.ndarray) else _array_problem("Y", Y, ())])
+    a1, W1, a2, W2, a3 = cache[1], cache[2], cache[5], cache[6], cache[9]
+    m = a3.shape[1]
+    if Y.shape != a3.shape:
+        raise ValueError(f"backward_propagation: Y has shape {Y.shape}; it needs the shape of a3, {a3.shape}"
+                         + (" (use Y.reshape(1, -1))" if Y.size == a3.size else ""))
+    _raise_first("backward_propagation", (
+        _array_problem("X", X, (W1.shape[1], m)),
+        _array_problem("cache's a3", a3, (1, m)),
+        _array_problem("cache's a1", a1, (W1.shape[0], m)),
+        _array_problem("cache's a2", a2, (W2.shape[0], m))))
+    raise ValueError("backward_propagation: unusable X, Y or cache")     # not reached
+
+
+def _explain_update_inputs(parameters, grads, learning_rate):
+    """Raise a ValueError that names what makes the inputs of update_parameters unusable."""
+    for name, value in (("parameters", parameters), ("grads", grads)):
+        if not isinstance(value, dict):
+            raise ValueError(f"update_parameters: {name} must be a dict of numpy arrays; got a {type(value).__name__}")
+    for name, value in parameters.items():
+        problem = _array_problem(str(name), value, (None,) * getattr(value, "ndim", 2))
+        if problem is None and value.dtype.kind != "f":
+            problem = (f"{name} holds {value.dtype} numbers; it must hold floats (float64) to be updated "
+                       "in place by a fractional step")
+        grad_name = "d" + str(name)
+        if problem is None and grad_name not in grads:
+            problem = f"grads has no {grad_name} for the parameter {name}"
+        if problem is None:
+            problem = _array_problem(grad_name, grads[grad_name], value.shape)
+        _raise_first("update_parameters", (problem,))
+    raise ValueError("update_parameters: unusable parameters or grads")     # not reached
 
 
 def predict(X, y, parameters):
     """Predict labels for X (n_x, m), print the accuracy against y (1, m) and return the
-    predictions, an int array (1, m) of 0s and 1s."""
-    p = predict_dec(parameters, X).astype(int)
+    predictions, an int array (1, m) of 0s and 1s. Works for a network of any depth."""
+    check_network_input(X, parameters, y)
+    p = _classes(X, parameters).astype(int)
     correct = int(np.sum(p == y))
     m = X.shape[1]
     print(f"Accuracy: {correct / m:.5f} ({correct}/{m} correct)")
@@ -391,13 +646,19 @@ def predict_dec(parameters, X):
 
     Works for a network of any depth (ReLU hidden layers, a sigmoid output), not only the 3-layer one.
     """
-    Z, _ = deep_forward(X, parameters)
-    return sigmoid(Z[-1]) > 0.5
+    check_network_input(X, parameters)
+    return _classes(X, parameters)
+
+
+def _classes(X, parameters):
+    """predict_dec without the checks: sigmoid(Z_L) > 0.5, as the course thresholds a3."""
+    return sigmoid(_forward(X, parameters)[0][-1]) > 0.5
 
 
 def accuracy(X, Y, parameters):
     """Fraction of the examples X (n_x, m) that the network (any depth) classifies as Y (1, m), a float."""
-    return float(np.mean(predict_dec(parameters, X) == Y))
+    check_network_input(X, parameters, Y)
+    return float(np.mean(_classes(X, parameters) == Y))
 
 
 def dead_units(X, parameters):
@@ -456,6 +717,7 @@ def show(fig):
 
 def plot_dataset(X, Y, title="Training set"):
     """Scatter plot of the points X (2, m) coloured by their labels Y (1, m)."""
+    _check_points(X, Y)
     fig, ax = plt.subplots(figsize=(5, 4))
     ax.scatter(X[0], X[1], c=Y.ravel(), s=30, cmap=POINT_COLORS, vmin=0, vmax=1, edgecolors="k", linewidths=0.3)
     ax.set(title=title, xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
@@ -467,19 +729,35 @@ def plot_costs(costs, learning_rate, every=100, title=None):
 
     A log scale when the cost spans more than a factor of 10 (the large-random run starts near 1774);
     otherwise a linear one from 0, so that a flat run looks flat and rounding noise stays invisible.
+    A run that overflowed (inf or NaN costs) is drawn up to the overflow, which a dashed line marks.
     """
-    costs = np.asarray(costs, dtype=float)
+    costs = np.asarray(costs, dtype=float).ravel()
+    if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every < 1:
+        raise ValueError(f"every must be a positive integer (iterations between two costs); got {every!r}")
+    iterations = np.arange(len(costs)) * every
+    finite = np.isfinite(costs)
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.plot(np.arange(len(costs)) * every, costs)
-    if costs.size and costs.max() > 10 * costs.min():
+    ax.plot(iterations, np.where(finite, costs, np.nan))
+    shown = costs[finite]
+    if shown.size and shown.max() > 10 * shown.min():
         ax.set_yscale("log")
         ax.set_ylabel("cost (log scale)")
     else:
-        ax.set_ylim(0, 1.1 * costs.max() if costs.size else 1)   # no costs at all after 0 iterations
+        ax.set_ylim(0, 1.1 * shown.max() if shown.size and shown.max() > 0 else 1)   # none after 0 iterations
         ax.set_ylabel("cost")
+    if not finite.all():
+        first = iterations[np.argmax(~finite)]
+        ax.axvline(first, color="C3", linestyle="--", linewidth=1)
+        ax.text(first, 0.5, f" overflow: no finite cost\n from iteration {first}", transform=ax.get_xaxis_transform(),
+                color="C3", fontsize=8, va="center")
     ax.set(xlabel="iteration", title=title or f"Learning rate = {learning_rate}")
     ax.grid(True, which="both", alpha=0.3)
     return show(fig)
+
+
+# The decision-boundary grid has this many points along the longer side of the plotted region,
+# whatever the data's extent, so drawing it takes the same time and memory at any scale.
+BOUNDARY_GRID = 320
 
 
 def plot_decision_boundary(model, X, y, title=None):
@@ -487,16 +765,31 @@ def plot_decision_boundary(model, X, y, title=None):
 
     model -- a function from points (k, 2) to predictions of size k, e.g.
              lambda x: predict_dec(parameters, x.T)
+    The region shown is the data's extent plus a quarter of it on every side, on a grid of at most
+    BOUNDARY_GRID x BOUNDARY_GRID points.
     """
-    x_min, x_max = X[0].min() - 0.5, X[0].max() + 0.5
-    y_min, y_max = X[1].min() - 0.5, X[1].max() + 0.5
-    xx, yy = np.meshgrid(np.arange(x_min, x_max, 0.01), np.arange(y_min, y_max, 0.01))
-    Z = np.asarray(model(np.c_[xx.ravel(), yy.ravel()]), dtype=float).reshape(xx.shape)
+    _check_points(X, y)
+    low, high = X.min(axis=1), X.max(axis=1)
+    margin = 0.25 * max(float(np.max(high - low)), 1e-9 * max(1.0, float(np.max(np.abs(X)))))
+    low, high = low - margin, high + margin
+    sides = np.maximum(2, np.round(BOUNDARY_GRID * (high - low) / np.max(high - low))).astype(int)
+    xx, yy = np.meshgrid(np.linspace(low[0], high[0], sides[0]), np.linspace(low[1], high[1], sides[1]))
+    Z = np.asarray(model(np.c_[xx.ravel(), yy.ravel()]), dtype=float)
+    if Z.size != xx.size:
+        raise ValueError(f"model returned {Z.size} values for {xx.size} points: it must give one prediction per "
+                         "point, e.g. lambda x: predict_dec(parameters, x.T)")
     fig, ax = plt.subplots(figsize=(5, 4))
-    ax.contourf(xx, yy, Z, levels=[-0.5, 0.5, 1.5], cmap=REGION_COLORS)
+    ax.contourf(xx, yy, Z.reshape(xx.shape), levels=[-0.5, 0.5, 1.5], cmap=REGION_COLORS)
     ax.scatter(X[0], X[1], c=np.ravel(y), s=30, cmap=POINT_COLORS, vmin=0, vmax=1, edgecolors="k", linewidths=0.3)
     ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal", title=title)
     return show(fig)
+
+
+def _check_points(X, Y):
+    """Raise a ValueError unless X (2, m) and Y (1, m) can be drawn as points of the plane."""
+    check_data(X, Y)
+    if X.shape[0] != 2 or X.shape[1] == 0:
+        raise ValueError(f"X must have shape (2, m), one point of the plane per column; got shape {X.shape}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -532,6 +825,14 @@ WEIGHT_STD = {"zeros": _std_zeros, "small": _std_small, "random": _std_random,
 DISTRIBUTIONS = ("normal", "uniform")
 
 
+def _check_seed(seed):
+    """Raise a ValueError unless seed is None (fresh randomness) or an integer from 0 to 2**32 - 1."""
+    if seed is None:
+        return
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be an integer from 0 to 2**32 - 1 (or None); got {seed!r}")
+
+
 def initialize_parameters(layers_dims, method="he", *, distribution="normal", seed=3, gain=1.0):
     """Weights for every layer by one of the named schemes, biases zero.
 
@@ -549,6 +850,10 @@ def initialize_parameters(layers_dims, method="he", *, distribution="normal", se
     parameters -- dict with W_l (n_l, n_{l-1}) and b_l (n_l, 1) for l = 1..L
     """
     check_layers_dims(layers_dims)
+    _check_seed(seed)
+    if isinstance(gain, bool) or not isinstance(gain, numbers.Real) or not np.isfinite(gain) or gain <= 0:
+        raise ValueError(f"gain must be a positive finite number (it multiplies the weights' standard "
+                         f"deviation); got {gain!r}")
     if not isinstance(method, str) or method not in WEIGHT_STD:
         raise ValueError(f"method must be one of {', '.join(map(repr, WEIGHT_STD))}; got {method!r}")
     if not isinstance(distribution, str) or distribution not in DISTRIBUTIONS:
@@ -590,6 +895,12 @@ def deep_forward(X, parameters):
     A -- list [A_0 = X, A_1, ..., A_{L-1}] of the ReLU activations feeding each layer
     Overflow (for weights that are far too large) gives inf, which the caller checks for.
     """
+    check_network_input(X, parameters)
+    return _forward(X, parameters)
+
+
+def _forward(X, parameters):
+    """deep_forward without the checks."""
     A, Z = [X], []
     L = num_layers(parameters)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -626,7 +937,15 @@ def layer_statistics(X, parameters, seed=0, forward=None):
     "gradient_std" (std of dZ_l, the gradient reaching layer l's pre-activation)
     inf marks an overflow; 0 a signal that died out completely.
     """
-    Z, A = forward if forward is not None else deep_forward(X, parameters)
+    check_network_input(X, parameters)
+    _check_seed(seed)
+    if forward is None:
+        forward = _forward(X, parameters)
+    elif (not isinstance(forward, tuple) or len(forward) != 2 or len(forward[0]) != num_layers(parameters)
+          or np.shape(forward[0][-1]) != (parameters["W" + str(num_layers(parameters))].shape[0], X.shape[1])):
+        raise ValueError("forward must be the (Z, A) pair that deep_forward(X, parameters) returns, "
+                         "for these X and parameters")
+    Z, A = forward
     dZ_L = np.random.RandomState(seed).randn(*Z[-1].shape)
     dZ = deep_gradients(parameters, Z, A, dZ_L)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -743,7 +1062,7 @@ class _Stack:
             np.maximum(A[l], 0, out=A[l])
         dZ_L = dZ[L - 1]                           # dZ_L = (sigmoid(Z_L) - Y) / m
         np.matmul(V[L - 1], ones_A[L - 1], out=dZ_L)
-        sigmoid(dZ_L, out=dZ_L)
+        expit(dZ_L, out=dZ_L)                      # scipy's sigmoid: one call, no overflow
         dZ_L -= Y
         dZ_L /= Y.shape[1]
         for l in range(L, 0, -1):                  # back from the last layer; each is updated after passing dZ on
@@ -774,10 +1093,15 @@ class _Stack:
 # Plots for the depth and "how small?" sections
 # --------------------------------------------------------------------------------------------
 
+def _color(label, i):
+    """The colour of an initialization's label (METHOD_COLORS), else matplotlib's i-th colour."""
+    return METHOD_COLORS.get(str(label).lower(), f"C{i % 10}")
+
+
 def plot_layer_statistics(stats, title="At initialization", ylim=(1e-12, 1e12)):
     """Two panels, activation std and gradient std against layer, on a log scale.
 
-    stats -- dict {label: layer_statistics(...) result}; each label keeps one colour in both panels
+    stats -- dict {label: layer_statistics(...) result}; each label keeps its colour (METHOD_COLORS)
     ylim -- the range shown; curves that leave it are cut off (the legend says which), so that the
             small slopes that matter (a factor of 2 per layer) are not flattened by huge ones
     """
@@ -792,7 +1116,7 @@ def plot_layer_statistics(stats, title="At initialization", ylim=(1e-12, 1e12)):
                 off = " (all 0: not drawn)"
             else:
                 off = "" if shown.all() else " (partly off scale)" if shown.any() else " (off scale)"
-            ax.plot(layers, np.where(shown, values, np.nan), marker=".", color=f"C{i}", label=label + off)
+            ax.plot(layers, np.where(shown, values, np.nan), marker=".", color=_color(label, i), label=label + off)
         ax.set_yscale("log")
         ax.set(xlabel="layer l", title=name, ylim=ylim)
         ax.grid(True, which="major", alpha=0.3)
@@ -820,7 +1144,7 @@ def plot_layer_histograms(pre_activations, layers):
             ax = axes[r, c]
             values = np.ravel(Z[l - 1])
             inside = np.abs(values) <= width
-            ax.hist(values[inside], bins=60, range=(-width, width), color=f"C{r}", histtype="stepfilled")
+            ax.hist(values[inside], bins=60, range=(-width, width), color=_color(label, r), histtype="stepfilled")
             off = 1 - inside.mean()
             note = ", all off scale" if off == 1 else f", {off:.0%} off scale" if off >= 0.005 else ""
             ax.set_title(f"layer {l}: std {_std(values):.1e}{note}", fontsize=8)
@@ -845,7 +1169,8 @@ def plot_cost_curves(curves, every, title, ylim=(0, 1)):
         costs = np.asarray(costs, dtype=float)
         shown = np.isfinite(costs) & (costs >= ylim[0]) & (costs <= ylim[1])
         off = "" if shown.all() else " (partly off scale)" if shown.any() else " (off scale)"
-        ax.plot(np.arange(len(costs)) * every, np.where(shown, costs, np.nan), color=f"C{i}", label=label + off)
+        ax.plot(np.arange(len(costs)) * every, np.where(shown, costs, np.nan), color=_color(label, i),
+                label=label + off)
     ax.axhline(np.log(2), color="gray", linestyle=":", linewidth=1)
     ax.text(1, np.log(2), "ln 2 ", transform=ax.get_yaxis_transform(), ha="right", va="bottom",
             fontsize=8, color="gray")
@@ -864,8 +1189,8 @@ def plot_sweep(gains, train_acc, test_acc, final_cost, marks):
     """
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for values, label, color in ((train_acc, "train", "C0"), (test_acc, "test", "C1")):
-        mean = values.mean(axis=1)
-        axes[0].plot(gains, mean, marker="o", color=color, label=f"{label} (mean of {values.shape[1]} seeds)")
+        median = np.median(values, axis=1)
+        axes[0].plot(gains, median, marker="o", color=color, label=f"{label} (median of {values.shape[1]} seeds)")
         axes[0].fill_between(gains, values.min(axis=1), values.max(axis=1), color=color, alpha=0.2)
     axes[0].set(ylabel="accuracy after training", ylim=(0.4, 1.02))
     axes[1].plot(gains, np.median(final_cost, axis=1), marker="o", color="C2", label="median over seeds")
