@@ -186,7 +186,7 @@ def diagnose(name, target):
     the calls of call_plan(name) that the diagnosis asks for; what it returns is first copied into
     plain data (see describe), so the checks never run code that came with the result.
     """
-    kind = _kind(name)
+    _kind(name)                         # ValueError for an unknown name, before anything runs
     if not callable(target):
         return [f"{name} should be a function; got {type(target).__name__} {_safe_text(repr, target)}"]
     outcomes = {}

@@ -41,7 +41,16 @@ def transformed(source):
 
 
 def run(job):
-    """The result of the job, as protocol data."""
+    """The result of the job, as protocol data.
+
+    The modules that record the outcomes are imported before the submitted cell runs, so that a cell
+    replacing their files finds them loaded already. Nothing more is attempted against a cell that
+    patches this process: whatever it makes the child write is only data, which grade.py checks.
+    """
+    import protocol
+
+    import public_tests
+    run_call, to_json = public_tests.run_call, protocol.outcome_to_json
     namespace = {"__name__": "__main__", "get_ipython": Shell}
     exec(compile(job["setup"], "<notebook imports>", "exec"), namespace)
     try:
@@ -56,11 +65,7 @@ def run(job):
     function = namespace.get(job["name"])
     if not callable(function):
         return {"status": "no_function"}
-    import protocol
-
-    import public_tests
-    return {"status": "ran", "outcomes": [protocol.outcome_to_json(public_tests.run_call(function, dims, seed))
-                                          for dims, seed in job["plan"]]}
+    return {"status": "ran", "outcomes": [to_json(run_call(function, dims, seed)) for dims, seed in job["plan"]]}
 
 
 def main():

@@ -20,7 +20,7 @@ from .report import GRADED
 
 MAX_NOTEBOOK_BYTES = 64 * 2**20
 MAX_SECONDS = 86400.0                # a day: longer limits overflow the libraries' timers
-GRADED_CELL = re.compile(r"\A\s*#\s*GRADED FUNCTION:\s*(\w+)")
+GRADED_CELL = re.compile(r"^[ \t]*#\s*GRADED FUNCTION:\s*(\w+)", re.MULTILINE)
 
 
 class UsageError(Exception):
@@ -85,17 +85,17 @@ def read_notebook(path):
 
 
 def graded_sources(notebook):
-    """{name: source} of the code cells that start with "# GRADED FUNCTION: name".
+    """{name: source} of the code cells marked "# GRADED FUNCTION: name" (a comment line).
 
-    A cell that only mentions the marker further down (a scratch cell quoting it) is not one. Of
-    several cells for one name, the last that defines the function wins (as when running top to
-    bottom in Jupyter), else the last one.
+    Of several cells marked for one name, the last that defines the function wins (as when running
+    top to bottom in Jupyter), else the last one: a later scratch cell that merely quotes the
+    marker does not replace the student's function.
     """
     found = {}
     for cell in notebook.cells:
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else source
-        match = GRADED_CELL.match(source) if cell.get("cell_type") == "code" else None
+        match = GRADED_CELL.search(source) if cell.get("cell_type") == "code" else None
         if match:
             found.setdefault(match.group(1), []).append(source)
     return {name: ([s for s in sources if re.search(rf"^\s*def\s+{name}\s*\(", s, re.MULTILINE)] or sources)[-1]
