@@ -6,7 +6,6 @@ whose functions pass their tests but change the notebook's outputs. All others s
 """
 
 import csv
-import importlib.util
 import json
 import os
 import signal
@@ -17,6 +16,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
+from grader import cli, notebook_step, report, sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 GRADE = ROOT / "grade.py"
@@ -92,6 +93,7 @@ def test_correct_student_submission_passes_everything(tmp_path):
     nbformat.write(filled_student_notebook(), path)
     code, result = graded_json(path, cwd=tmp_path)
     assert result == {
+        "sandbox": sandbox.mode(),
         "functions": {name: {"passed": True, "messages": []} for name in GRADED},
         "notebook": {"passed": True, "skipped": None, "differences": []},
         "score": 3,
@@ -200,7 +202,7 @@ def test_folder_summary_table_and_csv(tmp_path):
     assert table[1].split() == ["alice.ipynb", "pass", "pass", "pass", "skipped", "3/3"]
     assert table[2].split() == ["bob.ipynb", "pass", "pass", "FAIL", "skipped", "2/3"]
     assert table[3].startswith("carol.ipynb") and "not a notebook" in table[3]
-    assert len(table) == 4
+    assert table[4:] == ["", f"({report.SANDBOX_LINES[sandbox.mode()]})"]
     with open(tmp_path / "grades.csv", newline="") as f:
         rows = {row["submission"]: row for row in csv.DictReader(f)}
     assert sorted(rows) == ["alice.ipynb", "bob.ipynb", "carol.ipynb"]
@@ -278,27 +280,17 @@ def test_magics_and_shell_escapes_in_a_graded_cell_are_accepted(tmp_path):
     assert code == 0
 
 
-def load_grade():
-    """grade.py as a module, to test its helpers directly."""
-    spec = importlib.util.spec_from_file_location("grade_module", GRADE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_folder_rows_report_unexpected_errors_instead_of_stopping(tmp_path, monkeypatch):
-    module = load_grade()
-    monkeypatch.setattr(module, "grade", lambda *args: {}["no such key"])
-    args = module.parse_args([str(tmp_path), "--notebook", "never"])
-    assert module.grade_or_error(tmp_path / "x.ipynb", args) == {"error": "internal error: KeyError: 'no such key'"}
+    monkeypatch.setattr(cli, "grade", lambda *args: {}["no such key"])
+    expected = {"error": "internal error: KeyError: 'no such key'"}
+    assert cli.grade_or_error(tmp_path / "x.ipynb", cli.Settings()) == expected
 
 
 def test_differences_without_a_cell_say_notebook():
-    module = load_grade()
-    difference = module._general_difference("the notebook did not finish within 5 s")
+    difference = notebook_step.general_difference("the notebook did not finish within 5 s")
     result = {"functions": {name: {"passed": True, "messages": []} for name in GRADED}, "score": 3, "max_score": 3,
               "notebook": {"passed": False, "skipped": None, "differences": [difference]}}
-    assert module.summary_row("a.ipynb", result)["messages"] == "notebook: the notebook did not finish within 5 s"
+    assert report.summary_row("a.ipynb", result)["messages"] == "notebook: the notebook did not finish within 5 s"
 
 
 # --------------------------------------------------------------------------------------------
@@ -327,32 +319,47 @@ def wait_for_pid(path, seconds=20):
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
 def test_time_limit_kills_descendants_in_sessions_of_their_own(tmp_path):
     """Like a Jupyter kernel: a grandchild in a new session is not in the child's process group."""
-    module = load_grade()
     pid_file = tmp_path / "grandchild.pid"
     parent = ("import subprocess, sys, time\n"
               "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'], start_new_session=True)\n"
               f"open({str(pid_file)!r}, 'w').write(str(p.pid))\n"
               "time.sleep(60)\n")
-    assert module.run_child([sys.executable, "-c", parent], tmp_path, 3, os.environ.copy()) is None
+    assert sandbox.run_child([sys.executable, "-c", parent], tmp_path, 3, os.environ.copy()) is None
     grandchild = wait_for_pid(pid_file)
     time.sleep(0.2)
     assert not alive(grandchild)
 
 
+def descendants_running(pid, fragment):
+    """The pids below pid whose command line contains fragment."""
+    found = []
+    for child in sandbox.descendants(pid):
+        try:
+            if fragment in Path(f"/proc/{child}/cmdline").read_bytes().decode(errors="replace"):
+                found.append(child)
+        except OSError:
+            pass
+    return found
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
 def test_sigterm_kills_the_children_and_removes_the_temporary_directory(tmp_path):
-    pid_file = tmp_path / "endless.pid"
+    """The submission's endless loop is found from outside (a sandboxed child cannot write where we look)."""
     path = submission(tmp_path, "endless.ipynb", initialize_parameters_random=replace(
-        "    for l in range", f"    open({str(pid_file)!r}, 'w').write(str(__import__('os').getpid()))\n"
-                             "    while True:\n        pass\n    for l in range"))
+        "    for l in range", "    while True:\n        pass\n    for l in range"))
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     process = subprocess.Popen([sys.executable, str(GRADE), str(path), "--timeout", "300"], cwd=tmp_path,
                                env={**os.environ, "TMPDIR": str(temporary)},
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    endless = wait_for_pid(pid_file)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not descendants_running(process.pid, "child.py"):
+        time.sleep(0.1)
+    time.sleep(8)                   # the other two functions are done by now; the endless one runs
+    children = descendants_running(process.pid, "child.py")
+    assert children, "no child running the checks was found"
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 128 + signal.SIGTERM, process.stderr.read()
     time.sleep(0.2)
-    assert not alive(endless)
+    assert not any(alive(pid) for pid in children)
     assert list(temporary.iterdir()) == []
