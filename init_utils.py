@@ -23,6 +23,8 @@ import base64
 import io
 import logging
 import numbers
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -968,37 +970,53 @@ def _std(values):
 # Many networks at once
 # --------------------------------------------------------------------------------------------
 
-def train_many(X, Y, parameters_list, learning_rate=0.01, num_iterations=15000):
+def train_many(X, Y, parameters_list, learning_rate=0.01, num_iterations=15000, *, record_every=None, threads=None):
     """Train several networks of the same shape at once by full-batch gradient descent.
 
-    Each network is trained exactly as model() trains one (ReLU hidden layers, a sigmoid output,
-    the cross-entropy cost, the same update), but every step handles all k networks with one
-    numpy call per operation: the weights are stacked into W_l (k, n_l, n_{l-1}) and b_l (k, n_l, 1).
-    That pays numpy's per-call overhead once per step instead of once per network.
+    Each network is trained as model() trains one (ReLU hidden layers, a sigmoid output, the
+    cross-entropy cost, the same update), but every step handles a group of networks with one
+    numpy call per operation: the weights are stacked into W_l (g, n_l, n_{l-1}) and b_l (g, n_l, 1).
+    That pays numpy's per-call overhead once per step instead of once per network. The groups
+    train in parallel threads (numpy releases the GIL inside its loops and matrix products).
 
     Arguments:
     X -- inputs, (n_x, m)
     Y -- labels, (1, m)
     parameters_list -- list of k parameter dicts, all with the same keys and shapes (not modified)
     learning_rate, num_iterations -- as for model()
+    record_every -- None, or an integer r >= 1: also return the cost of every network every r
+                    iterations, computed from the logits each step already has
+    threads -- how many threads may train groups at once; by default the environment variable
+               INIT_UTILS_THREADS if it is set, else the number of CPUs this process may use.
+               The result does not depend on it, bit for bit: how the networks are split into
+               groups depends only on k, and a network's arithmetic does not depend on its group.
 
     Returns:
-    list of k trained parameter dicts, in the order given. A network whose weights are far too
-    large can overflow: it comes back with inf or nan weights (check np.isfinite), while the
-    networks stacked beside it train undisturbed.
+    trained -- list of k trained parameter dicts, in the order given; or, with record_every = r,
+    (trained, costs) where costs (k, num_iterations // r + 1) holds each network's cost after
+    0, r, 2r, ... iterations (the last column after all of them when r divides num_iterations).
+    A network whose weights are far too large can overflow: it comes back with inf or nan
+    weights (check np.isfinite) and records the cost inf from then on, while the networks beside
+    it train undisturbed.
     """
     check_training_inputs(X, Y, learning_rate, num_iterations)
     _check_parameters_list(parameters_list, X)
-    trained = []
-    k = len(parameters_list)
-    groups = -(-k // TRAIN_MANY_GROUP)                     # ceil(k / TRAIN_MANY_GROUP), of equal sizes
-    for indices in np.array_split(np.arange(k), groups):
-        stack = _Stack([parameters_list[i] for i in indices], X)
-        with np.errstate(over="ignore", invalid="ignore"):
-            for _ in range(num_iterations):
-                stack.descend(Y, learning_rate)
-        trained += stack.unstack()
-    return trained
+    if record_every is not None and (isinstance(record_every, bool) or not isinstance(record_every, numbers.Integral)
+                                     or record_every < 1):
+        raise ValueError(f"record_every must be None or a positive integer; got {record_every!r}")
+    threads = _thread_count(threads)
+    groups = _split_into_groups(len(parameters_list))
+    jobs = [([parameters_list[i] for i in indices], X, Y, learning_rate, num_iterations, record_every)
+            for indices in groups]
+    if threads == 1 or len(jobs) == 1:
+        results = [_train_group(*job) for job in jobs]
+    else:
+        with ThreadPoolExecutor(max_workers=min(threads, len(jobs))) as pool:
+            results = list(pool.map(lambda job: _train_group(*job), jobs))
+    trained = [network for networks, _ in results for network in networks]
+    if record_every is None:
+        return trained
+    return trained, np.concatenate([costs for _, costs in results])
 
 
 # train_many trains its networks in groups of at most this many. By 16 networks numpy's per-call
@@ -1007,18 +1025,78 @@ def train_many(X, Y, parameters_list, learning_rate=0.01, num_iterations=15000):
 TRAIN_MANY_GROUP = 16
 
 
+def _split_into_groups(k):
+    """The indices 0 .. k-1 in consecutive groups of equal sizes (to within one), at most
+    TRAIN_MANY_GROUP each, and an even number of them when k > 1, so that two cores share the
+    work evenly (16 networks: 2 groups of 8; 39: 4 groups of 10, 10, 10, 9). It depends on k only,
+    never on the number of threads."""
+    count = -(-k // TRAIN_MANY_GROUP)
+    if k > 1 and count % 2:
+        count += 1
+    return np.array_split(np.arange(k), count)
+
+
+def _thread_count(threads):
+    """The number of threads train_many may use: `threads`, else INIT_UTILS_THREADS, else the CPUs available."""
+    if threads is None:
+        setting = os.environ.get("INIT_UTILS_THREADS", "").strip()
+        if not setting:
+            return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        if not setting.isdigit() or int(setting) < 1:
+            raise ValueError(f"the environment variable INIT_UTILS_THREADS must be a positive integer; got {setting!r}")
+        return int(setting)
+    if isinstance(threads, bool) or not isinstance(threads, numbers.Integral) or threads < 1:
+        raise ValueError(f"threads must be None or a positive integer; got {threads!r}")
+    return int(threads)
+
+
+def _train_group(networks, X, Y, learning_rate, num_iterations, record_every):
+    """Train one group of networks stacked; returns (trained dicts, costs (g, records) or None)."""
+    stack = _Stack(networks, X)
+    costs = []
+    with np.errstate(over="ignore", invalid="ignore"):          # errstate is per thread: set here, in the worker
+        for i in range(num_iterations):
+            record = record_every is not None and i % record_every == 0
+            stack.descend(Y, learning_rate, costs if record else None)
+        if record_every is not None and num_iterations % record_every == 0:
+            stack.forward()
+            costs.append(stack.costs(Y))
+    return stack.unstack(), (np.stack(costs, axis=1) if record_every is not None else None)
+
+
 def _check_parameters_list(parameters_list, X):
+    """Raise a ValueError unless parameters_list is a non-empty list of networks of one shape that takes X.
+
+    Unlike check_parameters, inf and nan weights are accepted: a network that overflowed may go on
+    training (it records the cost inf)."""
     if not isinstance(parameters_list, (list, tuple)) or len(parameters_list) == 0:
-        raise ValueError("parameters_list must be a non-empty list of parameter dicts")
+        raise ValueError("parameters_list must be a non-empty list of parameter dicts; got "
+                         + (f"a {type(parameters_list).__name__}" if parameters_list is not None else "None")
+                         + (" with nothing in it" if isinstance(parameters_list, (list, tuple)) else ""))
     first = parameters_list[0]
-    if not isinstance(first, dict) or "W1" not in first or "b1" not in first:
-        raise ValueError("parameters_list[0] must be a parameters dict with W1, b1, ..., WL, bL")
     for i, p in enumerate(parameters_list):
-        if set(p) != set(first) or any(np.shape(p[key]) != np.shape(first[key]) for key in first):
-            raise ValueError(f"parameters_list[{i}] does not have the keys and shapes of parameters_list[0]")
-    if np.shape(first["W1"])[1] != X.shape[0]:
-        raise ValueError(f"W1 has shape {np.shape(first['W1'])} but X has shape {X.shape}: "
-                         f"W1 needs {X.shape[0]} columns")
+        where = f"train_many: parameters_list[{i}]"
+        if not isinstance(p, dict):
+            raise ValueError(f"{where} is a {type(p).__name__}, not a parameters dict with W1, b1, ..., WL, bL")
+        L = sum(1 for key in p if isinstance(key, str) and key[:1] == "W" and key[1:].isdigit())
+        expected = [f"{kind}{l}" for l in range(1, L + 1) for kind in "Wb"]
+        if L == 0 or set(p) != set(expected):
+            raise ValueError(f"{where} must hold exactly W1, b1, ..., WL, bL; it holds {', '.join(map(str, p))}")
+        if p is not first and set(p) != set(first):
+            raise ValueError(f"{where} has {L} layers but parameters_list[0] has {num_layers(first)}: "
+                             "train_many trains networks of one shape")
+        n_prev = X.shape[0]
+        for l in range(1, L + 1):
+            W, b = p["W" + str(l)], p["b" + str(l)]
+            n = next((a.shape[0] for a in (b, W) if isinstance(a, np.ndarray) and a.ndim == 2), None)   # n_l
+            _raise_first(where, (_array_problem("W" + str(l), W, (n, n_prev)),
+                                 _array_problem("b" + str(l), b, (n, 1))))
+            if not (np.issubdtype(W.dtype, np.floating) and np.issubdtype(b.dtype, np.floating)):
+                raise ValueError(f"{where}: W{l} and b{l} must hold floats; got {W.dtype} and {b.dtype}")
+            if p is not first and W.shape != first["W" + str(l)].shape:
+                raise ValueError(f"{where}: W{l} has shape {W.shape} but parameters_list[0]'s has shape "
+                                 f"{first['W' + str(l)].shape}: train_many trains networks of one shape")
+            n_prev = n
 
 
 class _Stack:
@@ -1053,15 +1131,30 @@ class _Stack:
         self.active = [a > 0 for a in self.A]                               # where ReLU passed z on
         self.dZ = [np.empty((k, V.shape[1], m)) for V in self.V]           # dZ_l for l = 1 .. L
 
-    def descend(self, Y, learning_rate):
-        """One gradient-descent step for all k networks, in place. Lists are 0-based: V[l - 1] is layer l."""
-        V, dV, ones_A, A, dZ = self.V, self.dV, self.ones_A, self.A, self.dZ
-        L = len(V)
-        for l in range(1, L):                      # A_l = relu([b_l | W_l] [1; A_{l-1}])
+    def forward(self):
+        """Forward pass for all k networks: the activations A_l, and the logits Z_L in dZ[L - 1]."""
+        V, ones_A, A = self.V, self.ones_A, self.A
+        for l in range(1, len(V)):                 # A_l = relu([b_l | W_l] [1; A_{l-1}])
             np.matmul(V[l - 1], ones_A[l - 1], out=A[l])
             np.maximum(A[l], 0, out=A[l])
+        np.matmul(V[-1], ones_A[-1], out=self.dZ[-1])
+
+    def costs(self, Y):
+        """Each network's cross-entropy (k,) from the logits forward() left in dZ[L - 1]; inf once it overflowed."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            costs = np.mean(softplus((1.0 - 2.0 * Y) * self.dZ[-1]), axis=(1, 2))
+            finite = np.logical_and.reduce([np.isfinite(V).all(axis=(1, 2)) for V in self.V])
+        return np.where(finite & np.isfinite(costs), costs, np.inf)
+
+    def descend(self, Y, learning_rate, record=None):
+        """One gradient-descent step for all k networks, in place; before it, append the networks'
+        costs to the list `record` if one is given. Lists are 0-based: V[l - 1] is layer l."""
+        V, dV, A, dZ = self.V, self.dV, self.A, self.dZ
+        L = len(V)
+        self.forward()
+        if record is not None:
+            record.append(self.costs(Y))
         dZ_L = dZ[L - 1]                           # dZ_L = (sigmoid(Z_L) - Y) / m
-        np.matmul(V[L - 1], ones_A[L - 1], out=dZ_L)
         expit(dZ_L, out=dZ_L)                      # scipy's sigmoid: one call, no overflow
         dZ_L -= Y
         dZ_L /= Y.shape[1]

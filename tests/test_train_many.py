@@ -7,6 +7,7 @@ import pytest
 
 from init_utils import (
     backward_propagation,
+    cross_entropy_from_logits,
     deep_forward,
     deep_gradients,
     forward_propagation,
@@ -161,3 +162,141 @@ def test_overflowing_network_does_not_disturb_the_others(dataset):
         assert all(np.all(np.isfinite(value)) for value in got.values()), label
         assert_close(got, expected, rel=1e-12, label=label)
     assert_close(with_large[0], loop_deep(train_X, train_Y, he, 0.01, 50), label="He vs deep loop")
+
+
+def bitwise_equal(a, b):
+    return set(a) == set(b) and all(a[key].shape == b[key].shape and np.array_equal(a[key], b[key], equal_nan=True)
+                                    for key in a)
+
+
+@pytest.fixture(scope="module")
+def seventeen(dataset):
+    """17 networks of the 3-layer shape at several scales (including the course's x10 and an overflowing
+    x1000), 300 iterations, recorded every 20, trained with 1, 2 and 3 threads."""
+    train_X, train_Y, _, _ = dataset
+    initial = [initialize_parameters([2, 10, 5, 1], "he", seed=s, gain=g)
+               for s, g in zip(range(17), [0.1, 0.5, 1, 2, 4, 8, 30, 1000] * 3)]
+    runs = {threads: train_many(train_X, train_Y, initial, learning_rate=0.05, num_iterations=300,
+                                record_every=20, threads=threads) for threads in (1, 2, 3)}
+    return initial, runs
+
+
+def test_train_many_is_bit_identical_whatever_the_number_of_threads(seventeen):
+    _, runs = seventeen
+    trained_1, costs_1 = runs[1]
+    assert len(trained_1) == 17
+    for threads in (2, 3):
+        trained, costs = runs[threads]
+        assert all(bitwise_equal(a, b) for a, b in zip(trained, trained_1)), f"{threads} threads"
+        assert np.array_equal(costs, costs_1), f"{threads} threads: recorded costs"
+
+
+def test_a_networks_training_does_not_depend_on_its_group(seventeen, dataset):
+    """Trained alone (a group of one) each network ends bit for bit where it ends among 16 others."""
+    train_X, train_Y, _, _ = dataset
+    initial, runs = seventeen
+    for i in (0, 6, 16):
+        alone, costs = train_many(train_X, train_Y, [initial[i]], learning_rate=0.05, num_iterations=300,
+                                  record_every=20, threads=1)
+        assert bitwise_equal(alone[0], runs[1][0][i]), f"network {i}"
+        assert np.array_equal(costs[0], runs[1][1][i])
+
+
+def test_the_split_into_groups_depends_on_k_only():
+    from init_utils import TRAIN_MANY_GROUP, _split_into_groups
+
+    for k in (1, 2, 3, 6, 16, 17, 39, 100):
+        groups = _split_into_groups(k)
+        assert np.array_equal(np.concatenate(groups), np.arange(k))
+        assert max(len(g) for g in groups) <= TRAIN_MANY_GROUP
+        assert max(len(g) for g in groups) - min(len(g) for g in groups) <= 1
+        assert k == 1 or len(groups) % 2 == 0
+    assert [len(g) for g in _split_into_groups(16)] == [8, 8]
+    assert [len(g) for g in _split_into_groups(39)] == [10, 10, 10, 9]
+
+
+def test_recorded_costs_are_the_cross_entropy_of_each_network_along_the_way(dataset):
+    """record_every=r: the cost after 0, r, 2r, ... iterations, as cross_entropy_from_logits gives it for
+    the network trained that far (by a separate call), and the last column after all the iterations."""
+    train_X, train_Y, _, _ = dataset
+    initial = [initialize_parameters([2, 10, 5, 1], method, seed=1) for method in ("he", "lecun", "random")]
+    trained, costs = train_many(train_X, train_Y, initial, num_iterations=60, record_every=20)
+    assert costs.shape == (3, 4)
+    for column, iterations in enumerate((0, 20, 40, 60)):
+        for i, network in enumerate(train_many(train_X, train_Y, initial, num_iterations=iterations)):
+            Z, _ = deep_forward(train_X, network)
+            expected = cross_entropy_from_logits(Z[-1], train_Y)
+            assert costs[i, column] == pytest.approx(expected, rel=1e-12), (i, iterations)
+    assert all(bitwise_equal(a, b) for a, b in zip(trained, train_many(train_X, train_Y, initial, num_iterations=60)))
+    _, every_7 = train_many(train_X, train_Y, initial, num_iterations=60, record_every=7)
+    assert every_7.shape == (3, 9)                   # after 0, 7, ..., 56 iterations; 60 is not a multiple of 7
+    _, at_start = train_many(train_X, train_Y, initial, num_iterations=0, record_every=5)
+    assert np.array_equal(at_start, costs[:, :1])
+
+
+def test_an_overflowing_network_records_inf(dataset):
+    train_X, train_Y, _, _ = dataset
+    dims = [2] + [16] * 29 + [1]
+    nets = [initialize_parameters(dims, "random", seed=1), initialize_parameters(dims, "he", seed=1)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        trained, costs = train_many(train_X, train_Y, nets, num_iterations=20, record_every=5)
+    assert np.isfinite(costs[0, 0]) and costs[0, 0] > 1e30        # the x10 network starts huge, finite
+    assert np.all(np.isinf(costs[0, 1:])), costs[0]                 # then overflows: inf, not nan
+    assert np.all(np.isfinite(costs[1])) and all(np.all(np.isfinite(v)) for v in trained[1].values())
+
+
+def test_threads_and_record_every_are_checked(dataset, monkeypatch):
+    train_X, train_Y, _, _ = dataset
+    net = [initialize_parameters([2, 10, 5, 1], "he")]
+    for threads in (0, -1, 1.5, "2", True):
+        with pytest.raises(ValueError, match="threads"):
+            train_many(train_X, train_Y, net, num_iterations=10**9, threads=threads)
+    for record_every in (0, -3, 2.5, "10", False):
+        with pytest.raises(ValueError, match="record_every"):
+            train_many(train_X, train_Y, net, num_iterations=10**9, record_every=record_every)
+    for setting in ("0", "two", "-2", "1.5"):
+        monkeypatch.setenv("INIT_UTILS_THREADS", setting)
+        with pytest.raises(ValueError, match="INIT_UTILS_THREADS"):
+            train_many(train_X, train_Y, net, num_iterations=10**9)
+
+
+def test_init_utils_threads_limits_the_threads(dataset, monkeypatch):
+    """INIT_UTILS_THREADS=1 trains every group in the calling thread; an explicit threads= wins over it."""
+    import threading
+
+    import init_utils
+
+    train_X, train_Y, _, _ = dataset
+    seen = []
+    original = init_utils._train_group
+
+    def spy(*args):
+        seen.append(threading.get_ident())
+        return original(*args)
+
+    monkeypatch.setattr(init_utils, "_train_group", spy)
+    nets = [initialize_parameters([2, 10, 5, 1], "he", seed=s) for s in range(4)]
+    monkeypatch.setenv("INIT_UTILS_THREADS", "1")
+    train_many(train_X, train_Y, nets, num_iterations=3)
+    assert seen == [threading.get_ident()] * 2
+    seen.clear()
+    train_many(train_X, train_Y, nets, num_iterations=3, threads=2)
+    assert len(seen) == 2 and threading.get_ident() not in seen
+
+
+@pytest.mark.parametrize("bad, message", [
+    (lambda p: dict(p, W1=p["W1"].ravel()), r"parameters_list\[1\]: W1 has shape \(20,\)"),
+    (lambda p: dict(p, b2=p["b2"].ravel()), r"parameters_list\[1\]: b2 has shape \(5,\); it needs shape \(5, 1\)"),
+    (lambda p: dict(p, W2=p["W2"].T), r"\[1\]: W2 has shape \(10, 5\); it needs shape \(5, 10\) \(transposed\)"),
+    (lambda p: dict(p, W3=p["W3"].tolist()), r"parameters_list\[1\]: W3 is a list"),
+    (lambda p: dict(p, W1=None), r"parameters_list\[1\]: W1 is None"),
+    (lambda p: dict(p, W1=p["W1"].astype(int)), r"W1 and b1 must hold floats"),
+    (lambda p: {k: v for k, v in p.items() if k != "b3"}, r"parameters_list\[1\] must hold exactly W1, b1"),
+    (lambda p: list(p.values()), r"parameters_list\[1\] is a list"),
+])
+def test_train_many_names_the_bad_network(dataset, bad, message):
+    train_X, train_Y, _, _ = dataset
+    good = initialize_parameters([2, 10, 5, 1], "he")
+    with pytest.raises(ValueError, match=message):
+        train_many(train_X, train_Y, [good, bad(initialize_parameters([2, 10, 5, 1], "he"))], num_iterations=10**9)
