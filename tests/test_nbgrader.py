@@ -2,19 +2,22 @@
 
 The first tests need no nbgrader: the exported notebook's metadata, its test cells run here against
 the right functions and against classic mistakes (nbgrader takes a test cell's points exactly when the
-cell raises), and the exporter's errors. The round trip runs the installed nbgrader as its command-line
-tools, in a private course directory with its own SQLite gradebook: generate_assignment, three students'
-submissions, autograde, generate_feedback; the scores are read back with nbgrader's Gradebook API.
-Autograde executes the whole notebook once per submission, so the round trip runs once per module
-(about a minute and a half on 2 cores). It skips where nbgrader is not installed, and fails instead
-when CI is "true", since CI installs requirements-teachers.txt.
+cell raises), and the exporter's errors. The round trip runs the installed nbgrader's command-line
+tools in a private course directory with its own SQLite gradebook, and with no Jupyter or IPython
+configuration of the user's: generate_assignment, four students' submissions (right, one mistake, the
+blank release, a forged pass), autograde, generate_feedback, export; the scores are read back with
+nbgrader's Gradebook API. Autograde executes the whole notebook once per submission, so the round trip
+runs once per module (about two minutes on an idle 2-core machine). It skips where nbgrader is not
+installed, and fails instead when CI is "true", since CI installs requirements-teachers.txt.
 """
 
 import contextlib
+import csv
 import functools
 import html
-import importlib.util
+import importlib
 import io
+import json
 import os
 import re
 import shutil
@@ -48,17 +51,14 @@ MISTAKES = {
 }
 
 
-def load_tool():
-    """tools/export_nbgrader.py as a module (tools/ is a folder of scripts, not a package)."""
-    spec = importlib.util.spec_from_file_location("export_nbgrader", TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def tool():
-    return load_tool()
+    """tools/export_nbgrader.py as a module (tools/ is a folder of scripts, not a package)."""
+    sys.path.insert(0, str(TOOL.parent))
+    try:
+        return importlib.import_module("export_nbgrader")
+    finally:
+        sys.path.remove(str(TOOL.parent))
 
 
 @pytest.fixture(scope="module")
@@ -277,6 +277,7 @@ BAD_INPUTS = {
         tmp / "plain.ipynb", [("markdown", "# Title"), ("code", "x = 1")]))], "no graded cells"),
     "graded cell without its test": (lambda tmp: [str(tmp / "c"), "--notebook", str(lesson_with(tmp, drop_he_test))],
                                      "no cell calls the public test of initialize_parameters_he"),
+    "the student version": (lambda tmp: [str(tmp / "c"), "--notebook", str(STUDENT)], "this is a student version"),
     "nbgrader marker already there": (lambda tmp: [str(tmp / "c"), "--notebook",
                                                    str(lesson_with(tmp, add_solution_marker))],
                                       "already contains nbgrader's delimiter"),
@@ -342,19 +343,29 @@ def test_command_line_exit_code(tmp_path):
 # The round trip with the real nbgrader
 # ------------------------------------------------------------------------------------------------------------
 
+NBGRADER_MISSING = "nbgrader is not installed (pip install -r requirements-teachers.txt; it needs Python >= 3.11)"
+
+
 def nbgrader_bin():
-    """The bin/ directory holding the nbgrader command, or skip (fail on CI) with the reason."""
-    reason = "nbgrader is not installed (pip install -r requirements-teachers.txt; nbgrader 0.9 needs Python >= 3.11)"
-    if os.environ.get("CI") == "true":
-        if importlib.util.find_spec("nbgrader") is None:
-            pytest.fail(f"CI installs requirements-teachers.txt, yet {reason}")
-    else:
-        pytest.importorskip("nbgrader", reason=reason)
+    """The bin/ directory holding the nbgrader command; skip where nbgrader is missing, fail on CI."""
+    on_ci = os.environ.get("CI") == "true"          # CI installs requirements-teachers.txt: missing is a failure
+    try:
+        import nbgrader  # noqa: F401
+    except ImportError:
+        pytest.fail(f"CI is true, yet {NBGRADER_MISSING}") if on_ci else pytest.skip(NBGRADER_MISSING)
     bin_dir = Path(sys.executable).parent          # the venv's bin/, not resolved: its scripts live there
     if not (bin_dir / "nbgrader").exists():
         message = f"nbgrader is importable but {bin_dir / 'nbgrader'} does not exist"
-        pytest.fail(message) if os.environ.get("CI") == "true" else pytest.skip(message)
+        pytest.fail(message) if on_ci else pytest.skip(message)
     return bin_dir
+
+
+@pytest.mark.parametrize("ci, outcome", [("true", pytest.fail.Exception), ("", pytest.skip.Exception)])
+def test_missing_nbgrader_skips_with_its_reason_but_fails_on_ci(monkeypatch, ci, outcome):
+    monkeypatch.setitem(sys.modules, "nbgrader", None)          # makes `import nbgrader` raise ImportError
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match="requirements-teachers.txt"):
+        nbgrader_bin()
 
 
 def private_environment(home, bin_dir):
@@ -393,11 +404,23 @@ def submission(release, graded):
     return notebook
 
 
+# A graded cell that makes every test cell pass, from inside the student's kernel (nbgrader's trust model).
+FORGERY = ("import numpy\nimport public_tests\n"
+           "public_tests.diagnose = lambda name, function: []\nnumpy.allclose = lambda *args, **kwargs: True\n")
+LECUN_HE = graded_source("initialize_parameters_he", "he as LeCun")
 STUDENTS = {
     "alice": {name: graded_source(name) for name in GRADED},                   # right
-    "bob": {name: graded_source(name, "he as LeCun" if name == "initialize_parameters_he" else None)
-            for name in GRADED},                                                # LeCun's factor in He
+    "bob": {**{name: graded_source(name) for name in GRADED}, "initialize_parameters_he": LECUN_HE},
     "carol": {},                                                                # the blank release, handed back
+    "dave": {**{name: graded_source(name) for name in GRADED},                  # bob's mistake, and a forged pass
+             "initialize_parameters_he": LECUN_HE.replace("\n", "\n" + FORGERY, 1)},
+}
+# What each student deserves, per function: the points of each test cell (1).
+DESERVED = {
+    "alice": dict.fromkeys(GRADED, 1.0),
+    "bob": {**dict.fromkeys(GRADED, 1.0), "initialize_parameters_he": 0.0},
+    "carol": dict.fromkeys(GRADED, 0.0),
+    "dave": {**dict.fromkeys(GRADED, 1.0), "initialize_parameters_he": 0.0},
 }
 
 
@@ -411,14 +434,16 @@ def round_trip(tmp_path_factory, tool):
     assert tool.main([str(course)]) == 0
     env = private_environment(home, bin_dir)
     nbgrader(course, env, "generate_assignment", ASSIGNMENT)
+    (base / "students.csv").write_text("id\n" + "\n".join(STUDENTS) + "\n")
+    nbgrader(course, env, "db", "student", "import", str(base / "students.csv"))
     release = course / "release" / ASSIGNMENT
     for student, graded in STUDENTS.items():
-        nbgrader(course, env, "db", "student", "add", student)
         folder = course / "submitted" / student / ASSIGNMENT
         shutil.copytree(release, folder)
         nbformat.write(submission(release / "Initialization.ipynb", graded), folder / "Initialization.ipynb")
     nbgrader(course, env, "autograde", ASSIGNMENT)
     nbgrader(course, env, "generate_feedback", ASSIGNMENT)
+    nbgrader(course, env, "export")                  # grades.csv
     return course
 
 
@@ -459,21 +484,53 @@ def test_autograded_notebooks_ran_the_hidden_tests(round_trip):
         assert len(hidden) == 3 and all(cell.execution_count for cell in hidden)
 
 
-def test_gradebook_scores(round_trip):
+def gradebook_scores(course):
+    """{student: {function: score}} and {student: (score, max_score)}, read with nbgrader's Gradebook API."""
     from nbgrader.api import Gradebook
 
-    expected = {
-        "alice": dict.fromkeys(GRADED, 1.0),
-        "bob": {**dict.fromkeys(GRADED, 1.0), "initialize_parameters_he": 0.0},
-        "carol": dict.fromkeys(GRADED, 0.0),
-    }
-    with Gradebook(f"sqlite:///{round_trip / 'gradebook.db'}") as gradebook:
-        for student, scores in expected.items():
+    functions, totals = {}, {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for student in STUDENTS:
             notebook = gradebook.find_submission_notebook("Initialization", ASSIGNMENT, student)
-            got = {grade.name.removesuffix("_tests"): grade.score for grade in notebook.grades}
-            assert got == scores, student
+            functions[student] = {grade.name.removesuffix("_tests"): grade.score for grade in notebook.grades}
             submitted = gradebook.find_submission(ASSIGNMENT, student)
-            assert (submitted.score, submitted.max_score) == (sum(scores.values()), 3.0)
+            totals[student] = (submitted.score, submitted.max_score)
+    return functions, totals
+
+
+def test_gradebook_scores(round_trip):
+    functions, totals = gradebook_scores(round_trip)
+    for student in ("alice", "bob", "carol"):
+        assert functions[student] == DESERVED[student], student
+        assert totals[student] == (sum(DESERVED[student].values()), 3.0)
+
+
+def test_a_forged_pass_gets_full_marks_in_nbgrader(round_trip):
+    """What the README says of nbgrader's trust model: code in the answer cell can pass every test cell."""
+    functions, totals = gradebook_scores(round_trip)
+    assert functions["dave"] == dict.fromkeys(GRADED, 1.0) != DESERVED["dave"]
+    assert totals["dave"] == (3.0, 3.0)
+
+
+def test_nbgrader_export_writes_the_scores(round_trip):
+    with open(round_trip / "grades.csv", newline="") as file:
+        rows = {row["student_id"]: row for row in csv.DictReader(file)}
+    _, totals = gradebook_scores(round_trip)
+    assert {student: (float(row["score"]), float(row["max_score"])) for student, row in rows.items()} == totals
+
+
+def test_grade_py_rechecks_the_submissions_nbgrader_collected(round_trip, tmp_path):
+    """The README's recipe: copy submitted/<student>/NAME/Initialization.ipynb to <student>.ipynb, run grade.py."""
+    for student in STUDENTS:
+        submitted = round_trip / "submitted" / student / ASSIGNMENT / "Initialization.ipynb"
+        shutil.copy(submitted, tmp_path / f"{student}.ipynb")
+    result = subprocess.run([sys.executable, str(ROOT / "grade.py"), str(tmp_path), "--notebook", "never", "--json"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode in (0, 1) and result.stdout, result.stderr
+    reports = json.loads(result.stdout)["submissions"]
+    for student, deserved in DESERVED.items():
+        verdicts = {name: report["passed"] for name, report in reports[f"{student}.ipynb"]["functions"].items()}
+        assert verdicts == {name: points == 1.0 for name, points in deserved.items()}, student
 
 
 def feedback_text(course, student):

@@ -197,6 +197,10 @@ def nbgrader_notebook(solution, points):
                          f"{untested[0]}))")
     nbformat.validate(source)
     student_graded = {name: cell.source for cell in student.cells if (name := student_version.graded_name(cell))}
+    solution_graded = {name: cell.source for cell in solution.cells if (name := student_version.graded_name(cell))}
+    if student_graded == solution_graded:
+        raise UsageError("its graded cells hold only blanks (`= None`): this is a student version; export the "
+                         "solution notebook")
     return source, code_stub(student_graded)
 
 
@@ -249,9 +253,10 @@ def export(course, name="initialization", points=1.0, force=False, notebook=stud
     course = Path(course)
     check_arguments(course, name, points, force)
     points = int(points) if float(points).is_integer() else float(points)
+    solution = read_notebook(notebook)
     try:
-        source, stub = nbgrader_notebook(read_notebook(notebook), points)
-    except ValueError as error:
+        source, stub = nbgrader_notebook(solution, points)
+    except (ValueError, UsageError) as error:
         raise UsageError(f"{notebook}: {error}") from None
     target = course / "source" / name
     if target.exists():
