@@ -518,13 +518,14 @@ def update_parameters(parameters, grads, learning_rate):
         _explain_update_inputs(parameters, grads, learning_rate)
     if not (isinstance(learning_rate, float) and 0.0 < learning_rate < np.inf):
         _check_learning_rate(learning_rate)
-    steps = []
-    for name, value in parameters.items():
-        grad = grads.get("d" + name) if isinstance(name, str) else None
+    try:
+        steps = [(value, grads["d" + name]) for name, value in parameters.items()]
+    except (KeyError, TypeError):
+        steps = [(None, None)]
+    for value, grad in steps:
         if (not isinstance(value, np.ndarray) or not isinstance(grad, np.ndarray) or grad.shape != value.shape
                 or value.dtype.kind != "f"):
             _explain_update_inputs(parameters, grads, learning_rate)
-        steps.append((value, grad))
     for value, grad in steps:
         value -= learning_rate * grad
     return parameters

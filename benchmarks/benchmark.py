@@ -1,21 +1,25 @@
-"""Speed of the lesson's code against the plain course-style loop, measured side by side.
+"""Speed of the lesson's code against the course's loop written plainly and without waste, side by side.
 
-    python benchmarks/benchmark.py            # all three measurements (about 80 seconds)
-    python benchmarks/benchmark.py --quick    # skip the whole-notebook measurement
+    python benchmarks/benchmark.py                       # the four figures of issue 9 (about 2 minutes)
+    python benchmarks/benchmark.py --quick               # skip the whole-notebook measurement
+    python benchmarks/benchmark.py --notebook copy.ipynb # time another version of the notebook
 
-Prints three ratios and whether each meets its goal:
-1. model()'s training (the notebook's own model(), He initialization, 15 000 iterations) against
-   the plain loop of plain_course.py: goal at least 1.25 times faster, with the same He costs
-   (to 1e-12 relative).
-2. train_many on 16 networks against one plain run: goal at most 5 times the time (16 runs of
-   model() one after another would be about 11 times).
-3. The whole notebook, executed by `jupyter nbconvert --execute`, against `python plain_course.py`
-   (which trains the three course models with the plain loop): goal at most 6 times the time.
-Each timing is the best of several alternating runs, which keeps the ratios steady on a busy machine.
+The yardstick is benchmarks/lean_course.py: the course's formulas with np.dot, a dict of parameters and
+the cost computed only every 1 000 iterations. Prints four figures, each as a ratio against it:
+1. the whole notebook, executed by `jupyter nbconvert --execute`, against `python lean_course.py` (which
+   trains the three course models): goal at most 5 times the time;
+2. model()'s training (the notebook's own model(), He, 15 000 iterations) against the lean loop: goal at
+   most 0.75 times the time, with the same He costs (to 1e-12 relative); it also says whether the final
+   weights are bit-identical to the lean loop's (they should be: both use the course's arithmetic);
+3. train_many on 16 networks (all threads) against one lean run: goal at most 3 times the time;
+4. the sweep cell of section 7 alone (39 networks, 15 000 iterations): its time per network-iteration
+   with all threads, next to one core's (the same call with threads=1, 1 500 iterations) and numpy's
+   elementwise floor on one core (the ufunc passes of a step alone, on 16 stacked networks).
+Each timing is the best of several runs, alternating with its yardstick, so that both see the same
+machine load; the ratios are steadier than the seconds on a busy machine.
 """
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -27,98 +31,141 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+import lean_course  # noqa: E402
+import nbformat  # noqa: E402
 import numpy as np  # noqa: E402
-import plain_course  # noqa: E402
+from scipy.special import expit  # noqa: E402
 
 import init_utils  # noqa: E402
 
 
-def lesson_namespace():
+def lesson_namespace(notebook):
     """The notebook's imports, model() and graded functions, executed into one namespace."""
-    cells = json.loads((ROOT / "Initialization.ipynb").read_text(encoding="utf-8"))["cells"]
-    sources = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
-    wanted = [s for s in sources if s.startswith("import numpy") or "def model(" in s
-              or s.startswith("# GRADED FUNCTION:")]
-    namespace = {}
+    cells = [c.source for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code"]
+    wanted = cells[:1] + [s for s in cells[1:] if "\ndef model(" in "\n" + s or s.startswith("# GRADED FUNCTION:")]
+    namespace = {"__name__": "Initialization_notebook"}
     for source in wanted:
         exec(source, namespace)
     return namespace
 
 
-def best_time(function, repeats):
-    """Shortest wall-clock time of `repeats` calls, and the last call's result."""
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
-
-def alternate(first, second, rounds):
-    """Best times of two functions, run alternately so that both see the same machine load."""
-    times = [float("inf"), float("inf")]
-    results = [None, None]
+def alternate(functions, rounds):
+    """Best wall-clock time of each function over `rounds` rounds, run alternately; and their last results."""
+    times, results = [float("inf")] * len(functions), [None] * len(functions)
     for _ in range(rounds):
-        for i, function in enumerate((first, second)):
-            elapsed, results[i] = best_time(function, 1)
-            times[i] = min(times[i], elapsed)
+        for i, function in enumerate(functions):
+            start = time.perf_counter()
+            results[i] = function()
+            times[i] = min(times[i], time.perf_counter() - start)
     return times, results
 
 
-def report(name, ratio, goal, ok, detail=""):
-    print(f"{name:<44} {ratio:6.2f}x   goal {goal:<14} {'MET' if ok else 'NOT MET'} {detail}")
-    return ok
+def report(name, figure, goal, ok, detail=""):
+    verdict = "" if ok is None else "MET" if ok else "NOT MET"
+    print(f"{name:<42} {figure:>9}   goal {goal:<9} {verdict:<7} {detail}", flush=True)
+    return ok is not False
 
 
-def measure_model(X, Y, rounds):
-    """model() against the plain loop, He initialization; also compares their costs."""
-    lesson = lesson_namespace()
+def lean_run(X, Y, kind="he"):
+    return lean_course.train(X, Y, lean_course.initialize([2, 10, 5, 1], kind))
+
+
+def measure_notebook(notebook, rounds):
+    """The whole notebook executed headless against the lean script training the three course models."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+        execute = [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", str(notebook),
+                   "--output-dir", tmp, "--output", "executed"]
+        script = [sys.executable, str(ROOT / "benchmarks" / "lean_course.py")]
+        run = lambda command: subprocess.run(command, cwd=tmp, env=env, check=True, capture_output=True)  # noqa: E731
+        (t_script, t_notebook), _ = alternate([lambda: run(script), lambda: run(execute)], rounds)
+    ratio = t_notebook / t_script
+    return report("1. whole notebook vs lean 3-model script", f"{ratio:.2f}x", "<= 5x", ratio <= 5,
+                  f"(script {t_script:.1f} s, notebook {t_notebook:.1f} s)")
+
+
+def measure_model(notebook, X, Y, rounds):
+    """The notebook's model() against the lean loop, He initialization; also compares their costs and weights."""
+    lesson = lesson_namespace(notebook)
     recorded = []
-    lesson["plot_costs"] = lambda costs, *args, **kwargs: recorded.append(list(costs))  # keep the costs
-    run_model = lambda: lesson["model"](X, Y, print_cost=False, initialization="he")   # noqa: E731
-    run_plain = lambda: plain_course.p_model(X, Y, plain_course.p_initialize([2, 10, 5, 1], "he"))  # noqa: E731
-    (t_plain, t_model), (plain_result, _) = alternate(run_plain, run_model, rounds)
-    ours = np.array(recorded[-1][::10])                  # model() records every 100, plain every 1000
-    theirs = np.array(plain_result[1])
-    worst = float(np.max(np.abs(ours - theirs) / np.abs(theirs)))
-    return report("model() training vs plain loop (speed-up)", t_plain / t_model, ">= 1.25x",
-                  t_plain / t_model >= 1.25 and worst <= 1e-12,
-                  f"(plain {t_plain:.2f} s, model {t_model:.2f} s; costs agree to {worst:.1e} relative)")
+    lesson["plot_costs"] = lambda costs, *args, **kwargs: recorded.append(list(costs))    # keep the costs
+    run_model = lambda: lesson["model"](X, Y, print_cost=False, initialization="he")      # noqa: E731
+    (t_lean, t_model), ((lean_parameters, lean_costs), parameters) = alternate(
+        [lambda: lean_run(X, Y), run_model], rounds)
+    ours = np.array(recorded[-1][::10])                 # model() records every 100 iterations, lean every 1000
+    worst = float(np.max(np.abs(ours - lean_costs) / np.abs(lean_costs)))
+    same = all(np.array_equal(parameters[key], lean_parameters[key]) for key in lean_parameters)
+    ratio = t_model / t_lean
+    return report("2. model() training vs lean loop", f"{ratio:.2f}x", "<= 0.75x", ratio <= 0.75 and worst <= 1e-12,
+                  f"(lean {t_lean:.2f} s, model {t_model:.2f} s; costs agree to {worst:.0e} relative; "
+                  f"final weights {'bit-identical' if same else 'DIFFERENT'})")
 
 
 def measure_train_many(X, Y, rounds):
-    """train_many of 16 networks against one plain run."""
+    """train_many of 16 networks, with every thread it may use, against one lean run."""
     networks = [init_utils.initialize_parameters([2, 10, 5, 1], "he", seed=s) for s in range(16)]
-    run_many = lambda: init_utils.train_many(X, Y, networks)                  # noqa: E731
-    run_plain = lambda: plain_course.p_model(X, Y, plain_course.p_initialize([2, 10, 5, 1], "he"))  # noqa: E731
-    (t_plain, t_many), _ = alternate(run_plain, run_many, rounds)
-    return report("train_many(16 networks) vs one plain run", t_many / t_plain, "<= 5x",
-                  t_many / t_plain <= 5, f"(plain {t_plain:.2f} s, train_many {t_many:.2f} s)")
+    (t_lean, t_many), _ = alternate([lambda: lean_run(X, Y), lambda: init_utils.train_many(X, Y, networks)], rounds)
+    ratio = t_many / t_lean
+    threads = init_utils._thread_count(None)
+    return report("3. train_many(16 networks) vs one lean run", f"{ratio:.2f}x", "<= 3x", ratio <= 3,
+                  f"(lean {t_lean:.2f} s, train_many {t_many:.2f} s on {threads} thread{'s' * (threads > 1)})")
 
 
-def measure_notebook(rounds):
-    """The whole notebook executed headless against the plain script training the three models."""
-    with tempfile.TemporaryDirectory() as tmp:
-        executed = Path(tmp) / "executed.ipynb"
-        notebook = [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-                    str(ROOT / "Initialization.ipynb"), "--output", str(executed)]
-        script = [sys.executable, str(ROOT / "benchmarks" / "plain_course.py")]
-        run = lambda command: subprocess.run(command, cwd=ROOT, check=True, capture_output=True)  # noqa: E731
-        (t_script, t_notebook), _ = alternate(lambda: run(script), lambda: run(notebook), rounds)
-    return report("whole notebook vs plain 3-model script", t_notebook / t_script, "<= 6x",
-                  t_notebook / t_script <= 6, f"(script {t_script:.1f} s, notebook {t_notebook:.1f} s)")
+def elementwise_floor(X, Y, repeats=400):
+    """Seconds per network-iteration of the elementwise passes one step of the 3-layer network makes
+    (ReLU, sigmoid, dz3, the ReLU masks), on 16 stacked networks, one thread, no matrix products."""
+    k, m = 16, X.shape[1]
+    rng = np.random.RandomState(0)
+    Z1, Z2, Z3 = rng.randn(k, 10, m), rng.randn(k, 5, m), rng.randn(k, 1, m)
+    A1, A2, S3, D1, D2 = np.empty_like(Z1), np.empty_like(Z2), np.empty_like(Z3), Z1.copy(), Z2.copy()
+    M1, M2 = np.empty(Z1.shape, bool), np.empty(Z2.shape, bool)
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(repeats):
+            np.maximum(Z1, 0, out=A1)
+            np.maximum(Z2, 0, out=A2)
+            expit(Z3, out=S3)
+            S3 -= Y
+            S3 /= m
+            np.greater(A2, 0, out=M2)
+            D2 *= M2
+            np.greater(A1, 0, out=M1)
+            D1 *= M1
+        best = min(best, (time.perf_counter() - start) / repeats / k)
+    return best
+
+
+def measure_sweep(X, Y, rounds):
+    """The sweep cell's train_many call (39 networks, 15 000 iterations), per network-iteration."""
+    networks = [init_utils.initialize_parameters([2, 10, 5, 1], "he", seed=s, gain=c)
+                for c in np.logspace(-2, 1, 13) for s in (1, 2, 3)]
+    short = 1500
+    (t_all, t_one), _ = alternate([lambda: init_utils.train_many(X, Y, networks),
+                                   lambda: init_utils.train_many(X, Y, networks, num_iterations=short, threads=1)],
+                                  rounds)
+    per_all, per_one = t_all / (39 * 15000), t_one / (39 * short)
+    floor = elementwise_floor(X, Y)
+    threads = init_utils._thread_count(None)
+    return report("4. sweep cell, per network-iteration", f"{per_all * 1e6:.1f} us", "(shown)", None,
+                  f"({threads} threads, {t_all:.1f} s; one core {per_one * 1e6:.1f} us; "
+                  f"elementwise floor on one core {floor * 1e6:.1f} us)")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the whole-notebook measurement")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per measurement")
+    parser.add_argument("--notebook", type=Path, default=ROOT / "Initialization.ipynb",
+                        help="the notebook to time (default: the lesson)")
     args = parser.parse_args()
     X, Y, _, _ = init_utils.load_dataset()
-    results = [measure_model(X, Y, args.rounds), measure_train_many(X, Y, args.rounds)]
+    print(f"{os.cpu_count()} CPUs; numpy {np.__version__}; best of {args.rounds} alternating rounds", flush=True)
+    results = []
     if not args.quick:
-        results.append(measure_notebook(max(2, args.rounds - 1)))
+        results.append(measure_notebook(args.notebook.resolve(), max(2, args.rounds - 1)))
+    results += [measure_model(args.notebook, X, Y, args.rounds), measure_train_many(X, Y, args.rounds),
+                measure_sweep(X, Y, max(2, args.rounds - 1))]
     return 0 if all(results) else 1
 
 
