@@ -279,7 +279,7 @@ from IPython.display import publish_display_data
 
 def _stored_notebooks():
     here = os.getcwd()
-    patterns = [os.path.join(here, "*.ipynb"), os.path.join(os.path.dirname(here), "*", "*.ipynb"), "/**/*.ipynb"]
+    patterns = [os.path.join(here, "*.ipynb"), os.path.join(os.path.dirname(here), "*", "*.ipynb"), "/tmp/*/*.ipynb"]
     for pattern in patterns:
         for path in glob.glob(pattern, recursive=True):
             try:
