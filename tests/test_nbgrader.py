@@ -257,6 +257,11 @@ def drop_he_test(notebook):
                       or "import" in cell.source]
 
 
+def rename_he(notebook):
+    for cell in notebook.cells:
+        cell.source = cell.source.replace("initialize_parameters_he", "initialize_parameters_glorot")
+
+
 def add_solution_marker(notebook):
     notebook.cells[0].source += "\n\n### BEGIN SOLUTION"
 
@@ -264,6 +269,11 @@ def add_solution_marker(notebook):
 def graded_cell_without_end(notebook):
     cell = next(cell for cell in notebook.cells if cell.source.startswith("# GRADED FUNCTION"))
     cell.source = cell.source.replace("### END CODE HERE ###", "")
+
+
+def changed_lesson(change):
+    """The command-line arguments that export the lesson with change(notebook) applied."""
+    return lambda tmp: [str(tmp / "c"), "--notebook", str(lesson_with(tmp, change))]
 
 
 BAD_INPUTS = {
@@ -275,14 +285,13 @@ BAD_INPUTS = {
     "not a notebook": (lambda tmp: [str(tmp / "c"), "--notebook", str(tmp / "file")], "is not a notebook"),
     "no graded cell": (lambda tmp: [str(tmp / "c"), "--notebook", str(notebook_file(
         tmp / "plain.ipynb", [("markdown", "# Title"), ("code", "x = 1")]))], "no graded cells"),
-    "graded cell without its test": (lambda tmp: [str(tmp / "c"), "--notebook", str(lesson_with(tmp, drop_he_test))],
-                                     "no cell calls the public test of initialize_parameters_he"),
     "the student version": (lambda tmp: [str(tmp / "c"), "--notebook", str(STUDENT)], "this is a student version"),
-    "nbgrader marker already there": (lambda tmp: [str(tmp / "c"), "--notebook",
-                                                   str(lesson_with(tmp, add_solution_marker))],
-                                      "already contains nbgrader's delimiter"),
-    "unpaired code-here markers": (lambda tmp: [str(tmp / "c"), "--notebook",
-                                                str(lesson_with(tmp, graded_cell_without_end))],
+    "graded cell without its test": (changed_lesson(drop_he_test),
+                                     "no cell calls the public test of initialize_parameters_he"),
+    "a graded function of another lesson": (changed_lesson(rename_he),
+                                            "graded function initialize_parameters_glorot is not one of"),
+    "nbgrader marker already there": (changed_lesson(add_solution_marker), "already contains nbgrader's delimiter"),
+    "unpaired code-here markers": (changed_lesson(graded_cell_without_end),
                                    "expected '### START CODE HERE ###' / '### END CODE HERE ###' pairs"),
 }
 

@@ -172,6 +172,9 @@ def nbgrader_notebook(solution, points):
     source = nbformat.from_dict(solution)
     names = [student_version.graded_name(cell) for cell in source.cells]
     graded = [name for name in names if name]
+    unknown = [name for name in graded if name not in HIDDEN_WEIGHTS]
+    if unknown:
+        raise UsageError(f"graded function {unknown[0]} is not one of this lesson's ({', '.join(HIDDEN_WEIGHTS)})")
     duplicates = sorted({name for name in graded if graded.count(name) > 1})
     if duplicates:
         raise UsageError(f"more than one graded cell defines {', '.join(duplicates)}")
