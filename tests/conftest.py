@@ -39,7 +39,7 @@ def _notebook_cells():
         wanted[name] = [(i, s) for i, s in code if s.lstrip().startswith(f"# GRADED FUNCTION: {name}\n")]
     for what, cells in wanted.items():
         assert len(cells) == 1, f"expected exactly one notebook cell for {what}, found {len(cells)}"
-    assert wanted["model"][0][1].lstrip().startswith("runs = {}"), "the model() cell should start with `runs = {}`"
+    assert wanted["model"][0][1].lstrip().startswith("runs = "), "the model() cell should start with `runs = ...`"
     return sorted({cell for cells in wanted.values() for cell in cells})
 
 
