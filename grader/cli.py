@@ -308,6 +308,7 @@ def main(argv=None):
     args = parse_args(argv)
     install_signal_handlers()
     sandbox.protect_grader()
+    sandbox.mode()                      # probe bwrap once, before any thread starts a child
     try:
         check_writable(args.csv)
         return grade_folder(args) if args.submission.is_dir() else grade_one(args)

@@ -18,7 +18,6 @@ files) before it becomes the command.
 
 import ctypes
 import ctypes.util
-import functools
 import os
 import shutil
 import signal
@@ -44,9 +43,23 @@ PR_SET_CHILD_SUBREAPER = 36
 # Which sandbox
 # --------------------------------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=None)
+_PROBE = {}
+_PROBE_LOCK = threading.Lock()
+
+
 def bwrap_path():
-    """The path of a bwrap that works here (checked once, by running Python in a sandbox), or None."""
+    """The path of a bwrap that works here (checked once, by running Python in a sandbox), or None.
+
+    GRADE_NO_SANDBOX=1 pretends there is none (to compare, or on a machine where bwrap misbehaves).
+    """
+    with _PROBE_LOCK:
+        if "bwrap" not in _PROBE:
+            _PROBE["bwrap"] = _probe()
+        return _PROBE["bwrap"]
+
+
+def _probe():
+    """bwrap's path if `import numpy` runs in a sandbox as grade.py builds it, else None."""
     path = shutil.which("bwrap")
     if path is None or os.environ.get("GRADE_NO_SANDBOX") == "1":
         return None
