@@ -35,7 +35,6 @@ logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 import matplotlib.pyplot as plt  # noqa: E402
 import sklearn.datasets  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
-from scipy.special import expit  # noqa: E402
 
 LAYER_NAMES = ("W1", "b1", "W2", "b2", "W3", "b3")
 # One colour per initialization in every figure that compares them (keys: labels, lowercased).
