@@ -31,6 +31,7 @@ def threads(settings):
 def sandbox_environment(settings, **extra):
     """The whole environment inside the sandbox: nothing of ours passes but these variables."""
     return {"HOME": "/tmp", "TMPDIR": "/tmp", "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
+            "MALLOC_ARENA_MAX": "2",
             **threads(settings), **extra}
 
 

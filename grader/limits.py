@@ -1,14 +1,22 @@
-"""Set resource limits, then become the command: python -I -S limits.py MEMORY FILE_SIZE [--chdir DIR] COMMAND...
+"""Set resource limits, then become the command.
 
-MEMORY bounds the address space (RLIMIT_AS) and FILE_SIZE the size of any file written
-(RLIMIT_FSIZE), both in bytes, 0 for no limit. The limits pass to everything the command starts,
-a sandbox's processes included. grade.py starts its children through this small script rather than
+    python -I -S limits.py MEMORY FILE_SIZE [--chdir DIR] COMMAND...
+
+MEMORY bounds the memory a process allocates (RLIMIT_DATA: heap and private writable mappings,
+which is what an allocation uses) and FILE_SIZE the size of any file written (RLIMIT_FSIZE), both in
+bytes, 0 for no limit. The address space (RLIMIT_AS) is capped too, at MEMORY plus ADDRESS_MARGIN:
+it also counts the shared libraries and the reservations of threads (glibc arenas, OpenBLAS buffers),
+1.8 GiB for the lesson's kernel on 2 cores while it uses 1 GiB of data, and grows with the cores.
+The limits pass to everything the command starts, a sandbox's processes included. grade.py
+starts its children through this small script rather than
 with Popen(preexec_fn=...), which is unsafe in a process that runs threads. Standard library only.
 """
 
 import os
 import resource
 import sys
+
+ADDRESS_MARGIN = 2 * 2**30
 
 
 def set_limit(which, value):
@@ -21,7 +29,9 @@ def set_limit(which, value):
 
 
 if __name__ == "__main__":
-    set_limit("RLIMIT_AS", int(sys.argv[1]))
+    memory = int(sys.argv[1])
+    set_limit("RLIMIT_DATA", memory)
+    set_limit("RLIMIT_AS", memory + ADDRESS_MARGIN if memory > 0 else 0)
     set_limit("RLIMIT_FSIZE", int(sys.argv[2]))
     command = sys.argv[3:]
     if command[0] == "--chdir":                 # for a Jupyter kernel, which jupyter_client starts elsewhere
