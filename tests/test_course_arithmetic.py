@@ -5,7 +5,7 @@ init_utils: np.dot, `1 / (1 + np.exp(-z))`, `np.maximum(0, z)`, `1./m * (a3 - Y)
 the biases' gradients, np.int64(a > 0) masks and `W = W - learning_rate * dW`. The notebook's
 model() must reproduce its trajectory exactly, not to a tolerance: the large-random run is chaotic,
 so any difference in the order of operations (`(a3 - Y) / m`, scipy's expit, ...) makes the two
-part ways within a few steps and end visibly apart. All 15 000 steps of the x10 and He runs are
+part ways within a few steps and end visibly apart. All 15 000 steps of the zeros, x10 and He runs are
 compared: every cost model() records (one every 100 iterations) and the final parameters.
 """
 
@@ -55,7 +55,7 @@ def assert_bitwise_equal(got, expected, label):
                                   f"{got[key].ravel()[differ[0]]!r} against {expected[key].ravel()[differ[0]]!r}")
 
 
-@pytest.mark.parametrize("initialization", ["random", "he"])
+@pytest.mark.parametrize("initialization", ["zeros", "random", "he"])
 def test_model_follows_the_course_trajectory_bit_for_bit(initialization, notebook, course_runs, dataset):
     """15 000 steps: every recorded cost and every final weight equal to the course loop's, exactly."""
     train_X, train_Y, _, _ = dataset

@@ -99,3 +99,23 @@ def test_backward_propagation_names_the_problem():
         backward_propagation(X, Y, forward_propagation(X, parameters))     # (a3, cache) instead of cache
     with pytest.raises(ValueError, match=r"X has shape \(2, 100\); it needs shape \(2, 300\)"):
         backward_propagation(X[:, :100], Y, cache)
+
+
+def test_each_call_returns_arrays_of_its_own():
+    """The hot path reuses constant arrays (zeros, ones, 1/m), never its results: what one call returned is
+    not changed by the next call, and no input is modified."""
+    X, Y, parameters = network()
+    X_before, params_before = X.copy(), snapshot(parameters)
+    a3_first, cache_first = forward_propagation(X, parameters)
+    kept = [np.array(value, copy=True) for value in cache_first]
+    grads_first = backward_propagation(X, Y, cache_first)
+    grads_kept = snapshot(grads_first)
+    other = initialize_parameters([2, 10, 5, 1], "random", seed=7)
+    _, cache_other = forward_propagation(X, other)
+    backward_propagation(X, 1 - Y, cache_other)
+    assert all(np.array_equal(a, b) for a, b in zip(cache_first, kept))
+    assert np.array_equal(a3_first, kept[9]) and a3_first is cache_first[9]
+    assert all(np.array_equal(grads_first[key], grads_kept[key]) for key in grads_kept)
+    assert np.array_equal(X, X_before) and all(np.array_equal(parameters[k], params_before[k]) for k in parameters)
+    z1, a1 = cache_first[0], cache_first[1]
+    assert not np.shares_memory(z1, a1) and a1.flags.writeable
