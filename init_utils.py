@@ -416,7 +416,7 @@ class Runs(dict):
     """A dict of trained networks by initialization; asking for one not trained yet names the cell to run."""
 
     def __missing__(self, key):
-        raise RunFirstError(f"no trained network runs[{key!r}] yet: run the cell that sets runs[{key!r}] first "
+        raise RunFirstError(f'no trained network runs["{key}"] yet: run the cell that sets runs["{key}"] first '
                             "(if that cell failed, its message says what to fix)")
 
 

@@ -159,8 +159,12 @@ def test_script_check_mode_and_bundle(tool, tmp_path):
     check = subprocess.run([sys.executable, script, "--check"], capture_output=True, text=True, cwd=tmp_path)
     assert check.returncode == 0, check.stderr
     tool.write_bundle(tmp_path / "handout", tool.student_text())
-    assert sorted(p.name for p in (tmp_path / "handout").iterdir()) == ["Initialization.ipynb", "init_utils.py",
-                                                                         "public_tests.py"]
+    handout = tmp_path / "handout"
+    assert sorted(p.name for p in handout.iterdir()) == ["Initialization.ipynb", "README.md", "init_utils.py",
+                                                         "public_tests.py", "requirements.txt"]
+    assert (handout / "requirements.txt").read_text() == (ROOT / "requirements.txt").read_text()
+    readme = (handout / "README.md").read_text()
+    assert "pip install -r requirements.txt jupyterlab" in readme and "jupyter lab Initialization.ipynb" in readme
 
 
 def test_pytest_from_the_root_does_not_collect_the_student_notebook():

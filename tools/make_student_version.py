@@ -2,7 +2,8 @@
 
     python tools/make_student_version.py               # (re)write student/Initialization.ipynb
     python tools/make_student_version.py --check       # exit 1 if the committed copy is out of date
-    python tools/make_student_version.py --bundle DIR  # also write DIR/ with the notebook and its helpers
+    python tools/make_student_version.py --bundle DIR  # also write DIR/ to hand out: the notebook, its
+                                                       # helper modules, requirements.txt and a README
 
 What changes, and nothing else:
 - In each graded cell (one that starts with "# GRADED FUNCTION: name"), every line between
@@ -20,6 +21,12 @@ What changes, and nothing else:
   Without the solution's figures the file is also a fraction of the size.
 The prose, the expected-output cells and the calls to the public tests stay as they are. The
 output is a pure function of the solution notebook, so it is byte-for-byte reproducible.
+
+The notebook imports init_utils and public_tests. Its first code cell appends ".." to sys.path, so
+it finds them both in a clone of the repository (student/ is one folder below them) and in a bundle
+(beside it, which Python searches first). One line in the solution, rather than copies of the modules
+in student/ or a student-only import cell: every version of the notebook (solution, student, bundle,
+nbgrader release) keeps the same code cells, and there is nothing to keep in sync.
 """
 
 import argparse
@@ -35,6 +42,26 @@ ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = ROOT / "Initialization.ipynb"
 STUDENT = ROOT / "student" / "Initialization.ipynb"
 HELPERS = ("init_utils.py", "public_tests.py")      # the files a student needs beside the notebook
+# What a student installs: the repository's requirements (the lesson's libraries, Jupyter's kernel and
+# the test tools, a few MB more) plus JupyterLab to open the notebook in.
+BUNDLE_README = """\
+# Initialization: a lesson on weight initialization
+
+You need Python 3.10 or newer. In this folder, run once:
+
+    python3 -m venv .venv
+    .venv/bin/pip install -r requirements.txt jupyterlab
+
+(on Windows: `py -m venv .venv`, then `.venv\\Scripts\\pip install -r requirements.txt jupyterlab`). Then,
+each time:
+
+    .venv/bin/jupyter lab Initialization.ipynb
+
+Keep init_utils.py and public_tests.py in this folder, beside the notebook. Run the cells from the
+top. The three exercises are the cells marked `# GRADED FUNCTION:`; write your code between
+`### START CODE HERE ###` and `### END CODE HERE ###`, then run the cell under it: it says
+`All tests passed.` or what is wrong. A later cell that needs an exercise or an earlier cell says which.
+"""
 
 GRADED = re.compile(r"^# GRADED FUNCTION: (\w+)", re.MULTILINE)
 START = "### START CODE HERE ###"
@@ -130,11 +157,12 @@ def student_text(solution_path=SOLUTION):
 
 
 def write_bundle(directory, text):
-    """Write the student notebook and the helper modules it imports into directory."""
+    """Write the student notebook, the helper modules it imports, requirements.txt and a README into directory."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "Initialization.ipynb").write_text(text, encoding="utf-8")
-    for helper in HELPERS:
+    for helper in HELPERS + ("requirements.txt",):
         shutil.copy(ROOT / helper, directory / helper)
+    (directory / "README.md").write_text(BUNDLE_README, encoding="utf-8")
 
 
 def main(argv=None):
@@ -143,7 +171,8 @@ def main(argv=None):
     parser.add_argument("--check", action="store_true",
                         help="do not write; exit 1 if student/Initialization.ipynb is not up to date")
     parser.add_argument("--bundle", type=Path, metavar="DIR",
-                        help="also write the notebook, init_utils.py and public_tests.py into DIR, to hand out")
+                        help="also write the notebook, init_utils.py, public_tests.py, requirements.txt and a "
+                             "README (how to start) into DIR, to hand out")
     args = parser.parse_args(argv)
     try:
         text = student_text()
@@ -162,7 +191,7 @@ def main(argv=None):
     print(f"wrote {STUDENT.relative_to(ROOT)}")
     if args.bundle:
         write_bundle(args.bundle, text)
-        print(f"wrote {args.bundle}/ (notebook, {', '.join(HELPERS)})")
+        print(f"wrote {args.bundle}/ (notebook, {', '.join(HELPERS)}, requirements.txt, README.md)")
     return 0
 
 
