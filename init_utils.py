@@ -130,6 +130,8 @@ def _check_same_shape(name, values, Y):
     if values.shape != Y.shape:
         raise ValueError(f"{name} has shape {values.shape} but Y has shape {Y.shape}: they must be the same "
                          f"(one {name} per example)")
+    if Y.shape[1] == 0:
+        raise ValueError("Y holds no examples (shape (1, 0)): a mean cost over no examples is undefined")
 
 
 def compute_loss(a3, Y, z3=None):
@@ -211,6 +213,8 @@ def check_data(X, Y=None, n_x=None):
     Y -- None, or a numpy array (1, m) of labels 0 and 1, m = X's number of columns
     """
     X = _check_array("X", X, "(n_x, m)")
+    if X.shape[1] == 0:
+        raise ValueError(f"X holds no examples (shape {X.shape}): it needs at least one column")
     if not np.issubdtype(X.dtype, np.number) or np.iscomplexobj(X):
         raise ValueError(f"X must hold real numbers; got dtype {X.dtype}")
     if n_x is not None and X.shape[0] != n_x:

@@ -172,3 +172,17 @@ def test_pytest_from_the_root_does_not_collect_the_student_notebook():
                                capture_output=True, text=True, cwd=ROOT)
     assert "Initialization.ipynb::" in collected.stdout, collected.stdout[-2000:] + collected.stderr[-2000:]
     assert "student/" not in collected.stdout
+
+
+def test_floor_pins_are_the_lower_bounds_of_requirements():
+    """tools/floors.txt (what `check_portability.sh --floors` installs) pins each requirement at its lower bound."""
+    def entries(path, operator):
+        lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
+        return dict(line.split(operator) for line in lines if line)
+
+    floors = entries(ROOT / "tools" / "floors.txt", "==")
+    lower = entries(ROOT / "requirements.txt", ">=")
+    assert sorted(floors) == sorted(lower)
+    for package, version in lower.items():
+        assert (floors[package] + ".").startswith(version + "."), (package, floors[package], version)
+    assert lower["matplotlib"] >= "3.9"        # 3.8 cannot be imported in a kernel with IPython >= 9.16

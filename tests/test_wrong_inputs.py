@@ -345,3 +345,13 @@ def test_one_colour_per_method_in_every_depth_plot(problem):
     assert in_stats == in_histograms
     assert in_curves == {label: in_stats[label] for label in in_curves}
     assert len(set(in_stats.values())) == 4
+
+
+def test_no_examples_is_an_error_not_a_nan(problem):
+    X, Y, parameters, _, _ = problem
+    with pytest.raises(ValueError, match="no examples"):
+        accuracy(X[:, :0], Y[:, :0], parameters)
+    with pytest.raises(ValueError, match="no examples"):
+        compute_loss(np.zeros((1, 0)), np.zeros((1, 0)))
+    with pytest.raises(ValueError, match="no examples"):
+        cross_entropy_from_logits(np.zeros((1, 0)), np.zeros((1, 0)))
