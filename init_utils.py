@@ -24,7 +24,8 @@ import io
 import logging
 import numbers
 import os
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 
 import numpy as np
 
@@ -1015,8 +1016,18 @@ def train_many(X, Y, parameters_list, learning_rate=0.01, num_iterations=15000, 
     if threads == 1 or len(jobs) == 1:
         results = [_train_group(*job) for job in jobs]
     else:
+        stop = threading.Event()            # set when the caller is interrupted, or a group failed
         with ThreadPoolExecutor(max_workers=min(threads, len(jobs))) as pool:
-            results = list(pool.map(lambda job: _train_group(*job), jobs))
+            futures = [pool.submit(_train_group, *job, stop) for job in jobs]
+            try:
+                wait(futures, return_when=FIRST_EXCEPTION)
+                failed = [future.exception() for future in futures if future.done() and future.exception()]
+                if failed:
+                    raise failed[0]
+                results = [future.result() for future in futures]
+            except BaseException:           # KeyboardInterrupt too: the other groups stop at their next step
+                stop.set()
+                raise
     trained = [network for networks, _ in results for network in networks]
     if record_every is None:
         return trained
@@ -1054,12 +1065,15 @@ def _thread_count(threads):
     return int(threads)
 
 
-def _train_group(networks, X, Y, learning_rate, num_iterations, record_every):
-    """Train one group of networks stacked; returns (trained dicts, costs (g, records) or None)."""
+def _train_group(networks, X, Y, learning_rate, num_iterations, record_every, stop=None):
+    """Train one group of networks stacked; returns (trained dicts, costs (g, records) or None).
+    If the event `stop` gets set, it returns early (its result is then discarded)."""
     stack = _Stack(networks, X)
     costs = []
     with np.errstate(over="ignore", invalid="ignore"):          # errstate is per thread: set here, in the worker
         for i in range(num_iterations):
+            if stop is not None and stop.is_set():
+                return None, None
             record = record_every is not None and i % record_every == 0
             stack.descend(Y, learning_rate, costs if record else None)
         if record_every is not None and num_iterations % record_every == 0:

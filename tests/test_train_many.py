@@ -300,3 +300,28 @@ def test_train_many_names_the_bad_network(dataset, bad, message):
     good = initialize_parameters([2, 10, 5, 1], "he")
     with pytest.raises(ValueError, match=message):
         train_many(train_X, train_Y, [good, bad(initialize_parameters([2, 10, 5, 1], "he"))], num_iterations=10**9)
+
+
+def test_a_failing_group_stops_the_others_at_once(dataset, monkeypatch):
+    """An error in one thread's group (or the caller's KeyboardInterrupt) stops the other groups at their
+    next step: train_many raises it without waiting for them to finish their iterations."""
+    import init_utils
+
+    train_X, train_Y, _, _ = dataset
+    nets = [initialize_parameters([2, 10, 5, 1], "he", seed=s) for s in range(4)]    # groups [0, 1] and [2, 3]
+    marker = nets[2]["W1"][0, 0]
+    steps, groups = {"failing": 0, "other": 0}, {}
+    original = init_utils._Stack.descend
+
+    def descend(self, *args):                  # the second group fails: known by its first weight, at its first step
+        group = groups.setdefault(id(self), "failing" if self.V[0][0, 0, 1] == marker else "other")
+        steps[group] += 1
+        if group == "failing" and steps[group] == 50:
+            raise MemoryError("injected")
+        return original(self, *args)
+
+    monkeypatch.setattr(init_utils._Stack, "descend", descend)
+    with pytest.raises(MemoryError, match="injected"):
+        train_many(train_X, train_Y, nets, num_iterations=100_000, threads=2)
+    assert steps["failing"] == 50
+    assert 0 < steps["other"] < 100_000, "the first group went on to the end"
