@@ -315,5 +315,8 @@ def main(argv=None):
     except UsageError as error:
         print("grade.py: error: " + report.escape(" ".join(str(error).split())), file=sys.stderr)   # one line
         return 2
+    except KeyboardInterrupt:
+        print("grade.py: interrupted; every process of the submissions was ended", file=sys.stderr)
+        return 130
     finally:
         sandbox.stop()

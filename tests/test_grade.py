@@ -8,6 +8,7 @@ whose functions pass their tests but change the notebook's outputs. All others s
 import csv
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -110,8 +111,9 @@ def test_functions_that_pass_but_change_the_notebook_are_reported(tmp_path):
     assert run.returncode == 1, run.stderr
     assert "Score: 3/3" in run.stdout
     assert "notebook (strict nbval)        FAILED" in run.stdout
-    assert "(`parameters = initialize_parameters_he([2, 4, 1])`): output differs (stdout)" in run.stdout
-    assert "got:      layers: 3" in run.stdout
+    # the cells that call the He function print more than stored (which cells: the notebook decides)
+    assert re.search(r"code cell \d+ \(`[^`]*initialize_parameters_he[^`]*`\): output differs \(stdout\)", run.stdout)
+    assert re.search(r"got:      layers: [34]\b", run.stdout), run.stdout
     assert "initialize_parameters_zeros([3, 2, 1])" not in run.stdout     # untouched cells are not listed
 
 
