@@ -108,7 +108,8 @@ def messages_from(name, data, plan, code, stderr, memory):
                 detail = f"out of memory (the limit is {memory / 2**30:g} GiB): {detail}"
             return [f"the process running the checks stopped without a result (exit code {code})"
                     + (f": {detail}" if detail else "")]
-        return [f"the process running the checks handed back a malformed result: {error}"]
+        return [f"the process running the checks handed back a malformed result (the submitted code may have "
+                f"tampered with it): {error}"]
     if status == "syntax_error":
         line = f" (line {details['line']}: {details['text']})" if details["text"] else ""
         return [f"the graded cell does not compile: SyntaxError: {details['error']}{line}"]

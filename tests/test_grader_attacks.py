@@ -194,7 +194,8 @@ def test_a_wrong_function_fails_whatever_the_cell_patches(folder_run, name):
                                             ("result_null.ipynb", "no known status")])
 def test_a_forged_result_file_is_a_failed_function_not_a_crash(folder_run, name, fragment):
     outcome = he(folder_run, name)
-    assert outcome["messages"] == [f"the process running the checks handed back a malformed result: {fragment}"]
+    assert outcome["messages"] == ["the process running the checks handed back a malformed result (the submitted "
+                                   f"code may have tampered with it): {fragment}"]
 
 
 def test_escape_sequences_in_messages_are_shown_not_run(folder_run):
