@@ -27,7 +27,9 @@ import sys
 import threading
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent      # the grader's repository
 LIMITS = Path(__file__).resolve().parent / "limits.py"
+SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64")
 OUTPUT_LIMIT = 64 * 2**20           # bytes a child may write to any one file (its stdout, stderr, results)
 TAIL_BYTES = 64 * 2**10             # how much of a child's output is ever read back
 
@@ -89,11 +91,19 @@ def wrap(command, binds, chdir, env, bwrap=None):
     """command as run in a bwrap sandbox: binds are (host path, sandbox path) pairs, writable; env the
     whole environment inside (nothing else of ours passes)."""
     args = [bwrap or bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session", "--clearenv"]
-    for path in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64"):
+    for path in SYSTEM_PATHS:
         args += ["--ro-bind-try", path, path]
     for name in ETC:
         args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    # The repository (the reference notebook) must stay out of sight even if it lies in a bound
+    # path (a clone under /usr/local, say): an empty directory covers it, the venv in it stays bound.
+    inside_root = [path for path in python_paths() if _is_within(path, ROOT)]
     for path in python_paths():
+        if path not in inside_root:
+            args += ["--ro-bind", path, path]
+    if any(_is_within(ROOT, path) for path in (*SYSTEM_PATHS, *python_paths())):
+        args += ["--tmpfs", str(ROOT)]
+    for path in inside_root:
         args += ["--ro-bind", path, path]
     args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for host, inside in binds:
@@ -102,6 +112,12 @@ def wrap(command, binds, chdir, env, bwrap=None):
     for key, value in env.items():
         args += ["--setenv", key, value]
     return args + ["--", *map(str, command)]
+
+
+def _is_within(path, directory):
+    """True if path is directory or inside it (both absolute)."""
+    path, directory = os.path.realpath(path), os.path.realpath(directory)
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
 def limited(command, memory, file_size=OUTPUT_LIMIT):

@@ -441,3 +441,27 @@ def test_report_escapes_and_csv_guard():
     assert [report.csv_cell(v) for v in ("=1+1", "+1", "-1", "@SUM(A1)", "pass", 3)] == \
         ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "pass", 3]
 
+
+
+# --------------------------------------------------------------------------------------------
+# The sandbox's view
+# --------------------------------------------------------------------------------------------
+
+def test_inside_the_sandbox_the_repository_host_processes_and_network_are_gone(tmp_path):
+    needs_bwrap()
+    probe = ("import os, socket\n"
+             f"print(os.path.exists({str(ROOT / 'Initialization.ipynb')!r}), os.path.exists({str(tmp_path)!r}))\n"
+             "print(sorted(int(p) for p in os.listdir('/proc') if p.isdigit())[:1], os.getpid() < 10)\n"
+             "try:\n    socket.create_connection(('1.1.1.1', 53), timeout=2)\nexcept OSError:\n    print('offline')\n")
+    command = sandbox.wrap([sys.executable, "-c", probe], [], chdir="/tmp", env={})
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.stdout.split("\n")[:3] == ["False False", "[1] True", "offline"], done.stdout + done.stderr
+
+
+def test_a_repository_under_a_bound_system_path_is_covered(monkeypatch):
+    monkeypatch.setattr(sandbox, "ROOT", Path("/usr/local/src/course"))
+    monkeypatch.setattr(sandbox, "python_paths", lambda: ["/usr/local/src/course/.venv", "/opt/python"])
+    args = sandbox.wrap(["true"], [], chdir="/tmp", env={}, bwrap="bwrap")
+    cover = args.index("--tmpfs", args.index("/usr"))
+    assert args[cover + 1] == "/usr/local/src/course"
+    assert args.index("/usr/local/src/course/.venv") > cover > args.index("/opt/python")
