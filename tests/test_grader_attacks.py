@@ -465,3 +465,10 @@ def test_a_repository_under_a_bound_system_path_is_covered(monkeypatch):
     cover = args.index("--tmpfs", args.index("/usr"))
     assert args[cover + 1] == "/usr/local/src/course"
     assert args.index("/usr/local/src/course/.venv") > cover > args.index("/opt/python")
+
+
+@pytest.mark.parametrize("option", [["--jobs", "0"], ["--jobs", "two"], ["--memory", "1K"], ["--memory", "lots"],
+                                    ["--timeout", "1e9"]])
+def test_bad_jobs_memory_and_limits_are_usage_errors(option, tmp_path):
+    run = grade(ROOT / "Initialization.ipynb", *option, cwd=tmp_path)
+    assert run.returncode == 2 and run.stdout == "" and run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
