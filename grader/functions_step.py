@@ -67,9 +67,9 @@ def font_caches():
 
 def run_in_box(command, box, settings, timeout, stdout=None, stderr=None, env_extra=None, binds=()):
     """Run command (whose paths are as seen in the sandbox) with box as its writable working directory."""
-    inside = INSIDE if sandbox.mode() == "bubblewrap" else str(box)
-    extra = {"MPLCONFIGDIR": f"{inside}/.matplotlib", **(env_extra or {})}
     sandboxed = sandbox.mode() == "bubblewrap"
+    inside = INSIDE if sandboxed else str(box)
+    extra = {"MPLCONFIGDIR": f"{inside}/.matplotlib", **(env_extra or {})}
     env = sandbox_environment(settings, **extra) if sandboxed else host_environment(settings, **extra)
     command = [part.replace("{box}", inside) for part in command]
     if sandboxed:
