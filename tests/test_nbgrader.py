@@ -4,11 +4,12 @@ The first tests need no nbgrader: the exported notebook's metadata, its test cel
 the right functions and against classic mistakes (nbgrader takes a test cell's points exactly when the
 cell raises), and the exporter's errors. The round trip runs the installed nbgrader's command-line
 tools in a private course directory with its own SQLite gradebook, and with no Jupyter or IPython
-configuration of the user's: generate_assignment, four students' submissions (right, one mistake, the
-blank release, a forged pass), autograde, generate_feedback, export; the scores are read back with
-nbgrader's Gradebook API. Autograde executes the whole notebook once per submission, so the round trip
-runs once per module (about two minutes on an idle 2-core machine). It skips where nbgrader is not
-installed, and fails instead when CI is "true", since CI installs requirements-teachers.txt.
+configuration of the user's: generate_assignment; four students' submissions (right; one mistake and
+an edited test cell; the blank release; a forged pass); autograde, generate_feedback, export. The
+scores are read back with nbgrader's Gradebook API. Autograde executes the whole notebook once per
+submission, so the round trip runs once per module (about 3 minutes of CPU time on 2 cores). It skips
+where nbgrader is not installed, and fails instead when CI is "true", since CI installs
+requirements-teachers.txt.
 """
 
 import contextlib
@@ -404,7 +405,7 @@ def nbgrader(course, env, *arguments):
 
 
 def submission(release, graded):
-    """The released notebook with the graded cells' sources replaced by graded[name]."""
+    """The released notebook with the sources of the cells whose grade_id is in graded replaced."""
     notebook = nbformat.read(release, as_version=4)
     for cell in notebook.cells:
         name = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -419,7 +420,9 @@ FORGERY = ("import numpy\nimport public_tests\n"
 LECUN_HE = graded_source("initialize_parameters_he", "he as LeCun")
 STUDENTS = {
     "alice": {name: graded_source(name) for name in GRADED},                   # right
-    "bob": {**{name: graded_source(name) for name in GRADED}, "initialize_parameters_he": LECUN_HE},
+    "bob": {**{name: graded_source(name) for name in GRADED}, "initialize_parameters_he": LECUN_HE,
+            # and the He test cell cut down to its printout: nbgrader puts the cell back before it runs it
+            "initialize_parameters_he_tests": "initialize_parameters_he_test(initialize_parameters_he)"},
     "carol": {},                                                                # the blank release, handed back
     "dave": {**{name: graded_source(name) for name in GRADED},                  # bob's mistake, and a forged pass
              "initialize_parameters_he": LECUN_HE.replace("\n", "\n" + FORGERY, 1)},
@@ -491,6 +494,7 @@ def test_autograded_notebooks_ran_the_hidden_tests(round_trip):
         notebook = nbformat.read(path, as_version=4)
         hidden = [cell for cell in notebook.cells if "### BEGIN HIDDEN TESTS" in cell.source]
         assert len(hidden) == 3 and all(cell.execution_count for cell in hidden)
+        assert all("assert not _problems" in cell.source for cell in hidden), student    # bob's edit undone
 
 
 def gradebook_scores(course):
