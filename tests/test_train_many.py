@@ -1,5 +1,6 @@
 """train_many (k networks stacked, one numpy call per step) against training one network at a time."""
 
+import sys
 import warnings
 
 import numpy as np
@@ -261,28 +262,29 @@ def test_threads_and_record_every_are_checked(dataset, monkeypatch):
             train_many(train_X, train_Y, net, num_iterations=10**9)
 
 
-def test_init_utils_threads_limits_the_threads(dataset, monkeypatch):
-    """INIT_UTILS_THREADS=1 trains every group in the calling thread; an explicit threads= wins over it."""
-    import threading
-
-    import init_utils
+def test_init_utils_threads_limits_the_workers(dataset, monkeypatch):
+    """INIT_UTILS_THREADS=1 trains every group in the calling process, one after another (no worker is
+    forked); with two workers (an explicit threads=2 wins over the variable) the groups train in forked
+    worker processes, with the same result."""
+    import multiprocessing
 
     train_X, train_Y, _, _ = dataset
-    seen = []
-    original = init_utils._train_group
+    forks = []
+    get_context = multiprocessing.get_context
 
-    def spy(*args):
-        seen.append(threading.get_ident())
-        return original(*args)
+    def recording(method=None):
+        forks.append(method)
+        return get_context(method)
 
-    monkeypatch.setattr(init_utils, "_train_group", spy)
+    monkeypatch.setattr(multiprocessing, "get_context", recording)
     nets = [initialize_parameters([2, 10, 5, 1], "he", seed=s) for s in range(4)]
     monkeypatch.setenv("INIT_UTILS_THREADS", "1")
-    train_many(train_X, train_Y, nets, num_iterations=3)
-    assert seen == [threading.get_ident()] * 2
-    seen.clear()
-    train_many(train_X, train_Y, nets, num_iterations=3, threads=2)
-    assert len(seen) == 2 and threading.get_ident() not in seen
+    alone = train_many(train_X, train_Y, nets, num_iterations=3)
+    assert forks == []
+    apart = train_many(train_X, train_Y, nets, num_iterations=3, threads=2)
+    if sys.platform.startswith("linux"):
+        assert forks == ["fork"]
+    assert all(bitwise_equal(a, b) for a, b in zip(alone, apart))
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -302,26 +304,28 @@ def test_train_many_names_the_bad_network(dataset, bad, message):
         train_many(train_X, train_Y, [good, bad(initialize_parameters([2, 10, 5, 1], "he"))], num_iterations=10**9)
 
 
-def test_a_failing_group_stops_the_others_at_once(dataset, monkeypatch):
-    """An error in one thread's group (or the caller's KeyboardInterrupt) stops the other groups at their
-    next step: train_many raises it without waiting for them to finish their iterations."""
+def test_a_failing_group_ends_the_call(dataset, monkeypatch):
+    """An error in one worker's group reaches the caller as itself (here a MemoryError injected in the
+    second group's 50th step), and the pool of workers ends with it instead of training on."""
     import init_utils
 
     train_X, train_Y, _, _ = dataset
     nets = [initialize_parameters([2, 10, 5, 1], "he", seed=s) for s in range(4)]    # groups [0, 1] and [2, 3]
     marker = nets[2]["W1"][0, 0]
-    steps, groups = {"failing": 0, "other": 0}, {}
+    steps = {}
     original = init_utils._Stack.descend
 
     def descend(self, *args):                  # the second group fails: known by its first weight, at its first step
-        group = groups.setdefault(id(self), "failing" if self.V[0][0, 0, 1] == marker else "other")
-        steps[group] += 1
+        if not hasattr(self, "group"):
+            self.group = "failing" if self.V[0][0, 0, 1] == marker else "other"
+        group = self.group
+        steps[group] = steps.get(group, 0) + 1
         if group == "failing" and steps[group] == 50:
-            raise MemoryError("injected")
+            raise MemoryError("injected in the second group")
         return original(self, *args)
 
     monkeypatch.setattr(init_utils._Stack, "descend", descend)
-    with pytest.raises(MemoryError, match="injected"):
-        train_many(train_X, train_Y, nets, num_iterations=100_000, threads=2)
-    assert steps["failing"] == 50
-    assert 0 < steps["other"] < 100_000, "the first group went on to the end"
+    for threads in (1, 2):
+        steps.clear()
+        with pytest.raises(MemoryError, match="injected in the second group"):
+            train_many(train_X, train_Y, nets, num_iterations=2000, threads=threads)
