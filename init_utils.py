@@ -983,7 +983,7 @@ def train_many(X, Y, parameters_list, learning_rate=0.01, num_iterations=15000, 
     cross-entropy cost, the same update), but every step handles a group of networks with one
     numpy call per operation: the weights are stacked into W_l (g, n_l, n_{l-1}) and b_l (g, n_l, 1).
     That pays numpy's per-call overhead once per step instead of once per network. The groups
-    train in parallel threads (numpy releases the GIL inside its loops and matrix products).
+    train in parallel, in forked worker processes on Linux (see _run_groups).
 
     Arguments:
     X -- inputs, (n_x, m)
@@ -992,8 +992,9 @@ def train_many(X, Y, parameters_list, learning_rate=0.01, num_iterations=15000, 
     learning_rate, num_iterations -- as for model()
     record_every -- None, or an integer r >= 1: also return the cost of every network every r
                     iterations, computed from the logits each step already has
-    threads -- how many threads may train groups at once; by default the environment variable
-               INIT_UTILS_THREADS if it is set, else the number of CPUs this process may use.
+    threads -- how many groups may train at once (1: all in this process, one after another); by
+               default INIT_UTILS_THREADS from the environment if it is set, else the number of
+               CPUs this process may use.
                The result does not depend on it, bit for bit: how the networks are split into
                groups depends only on k, and a network's arithmetic does not depend on its group.
 
