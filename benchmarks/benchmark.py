@@ -11,9 +11,9 @@ the cost computed only every 1 000 iterations. Prints four figures, each as a ra
 2. model()'s training (the notebook's own model(), He, 15 000 iterations) against the lean loop: goal at
    most 0.75 times the time, with the same He costs (to 1e-12 relative); it also says whether the final
    weights are bit-identical to the lean loop's (they should be: both use the course's arithmetic);
-3. train_many on 16 networks (all threads) against one lean run: goal at most 3 times the time;
+3. train_many on 16 networks (all workers) against one lean run: goal at most 3 times the time;
 4. the sweep cell of section 7 alone (39 networks, 15 000 iterations): its time per network-iteration
-   with all threads, next to one core's (the same call with threads=1, 1 500 iterations) and numpy's
+   with all workers, next to one core's (the same call with threads=1, 1 500 iterations) and numpy's
    elementwise floor on one core (the ufunc passes of a step alone, on 16 stacked networks).
 Each timing is the best of several runs, alternating with its yardstick, so that both see the same
 machine load; the ratios are steadier than the seconds on a busy machine.
@@ -107,7 +107,7 @@ def measure_train_many(X, Y, rounds):
     ratio = t_many / t_lean
     threads = init_utils._thread_count(None)
     return report("3. train_many(16 networks) vs one lean run", f"{ratio:.2f}x", "<= 3x", ratio <= 3,
-                  f"(lean {t_lean:.2f} s, train_many {t_many:.2f} s on {threads} thread{'s' * (threads > 1)})")
+                  f"(lean {t_lean:.2f} s, train_many {t_many:.2f} s with {threads} worker{'s' * (threads > 1)})")
 
 
 def elementwise_floor(X, Y, repeats=400):
@@ -151,7 +151,7 @@ def measure_sweep(X, Y, rounds):
     floor = elementwise_floor(X, Y)
     threads = init_utils._thread_count(None)
     return report("4. sweep cell, per network-iteration", f"{per_all * 1e6:.1f} us", "(shown)", None,
-                  f"({threads} threads, {t_all:.1f} s; one core {per_one * 1e6:.1f} us; "
+                  f"({threads} workers, {t_all:.1f} s; one core {per_one * 1e6:.1f} us; "
                   f"elementwise floor on one core {floor * 1e6:.1f} us)")
 
 
