@@ -236,8 +236,8 @@ def write_csv_or_say(path, rows):
     try:
         report.write_csv(path, rows)
         return True
-    except OSError as error:
-        print(f"grade.py: error: cannot write the CSV file {path}: {error.strerror or error} "
+    except (OSError, ValueError) as error:      # ValueError: a text nothing foresaw cannot be encoded
+        print(f"grade.py: error: cannot write the CSV file {path}: {getattr(error, 'strerror', None) or error} "
               "(the report above is complete)", file=sys.stderr)
         return False
 

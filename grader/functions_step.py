@@ -74,7 +74,9 @@ def run_in_box(command, box, settings, timeout, stdout=None, stderr=None, env_ex
     command = [part.replace("{box}", inside) for part in command]
     if sandboxed:
         command = sandbox.wrap(command, [(box, INSIDE), *binds], chdir=INSIDE, env=env)
-    return sandbox.run_child(sandbox.limited(command, settings.memory), box, timeout, env, stdout, stderr)
+    with sandbox.cgroups(settings.memory) as groups:
+        return sandbox.run_child(sandbox.limited(command, settings.memory, cgroups=groups), box, timeout, env,
+                                 stdout, stderr)
 
 
 def check_function(name, source, parent, settings):

@@ -67,8 +67,10 @@ def check_notebook(sources, parent, settings):
     command = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider",
                "-o", "addopts=", "-q", f"--junitxml={report}", f"--nbval-cell-timeout={settings.cell_timeout:g}",
                REFERENCE.name]
-    code = sandbox.run_child(sandbox.limited(command, PYTEST_MEMORY), runner, settings.notebook_timeout,
-                             functions_step.host_environment(settings), stdout, workdir / "stderr.txt")
+    with sandbox.cgroups(PYTEST_MEMORY + settings.memory) as groups:       # pytest and the kernel together
+        code = sandbox.run_child(sandbox.limited(command, PYTEST_MEMORY, cgroups=groups), runner,
+                                 settings.notebook_timeout, functions_step.host_environment(settings), stdout,
+                                 workdir / "stderr.txt")
     if code == 0:
         return {"passed": True, "skipped": None, "differences": []}
     if code is None:

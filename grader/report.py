@@ -84,8 +84,11 @@ def csv_cell(value):
 
 
 def write_csv(path, rows):
-    """Write summary rows to a CSV file, with a header line (OSError if it cannot be written)."""
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    """Write summary rows to a CSV file, with a header line (OSError if it cannot be written).
+
+    A submission's text may hold what UTF-8 cannot encode (a lone surrogate in a message, a file name
+    that is not UTF-8): it is written as a \\udc80-style escape."""
+    with open(path, "w", newline="", encoding="utf-8", errors="backslashreplace") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)

@@ -16,8 +16,10 @@ Every command runs through limits.py, which sets RLIMIT_AS (memory) and RLIMIT_F
 files) before it becomes the command.
 """
 
+import contextlib
 import ctypes
 import ctypes.util
+import itertools
 import os
 import shutil
 import signal
@@ -25,6 +27,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent      # the grader's repository
@@ -32,6 +35,7 @@ LIMITS = Path(__file__).resolve().parent / "limits.py"
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64")
 OUTPUT_LIMIT = 64 * 2**20           # bytes a child may write to any one file (its stdout, stderr, results)
 TAIL_BYTES = 64 * 2**10             # how much of a child's output is ever read back
+TMP_BYTES = 256 * 2**20             # the size of a sandbox's private /tmp (a tmpfs, in the host's memory)
 
 # /etc entries programs need to start and resolve names of users and libraries (those present are bound).
 ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "passwd", "group", "nsswitch.conf",
@@ -61,16 +65,24 @@ def bwrap_path():
 
 
 def _probe():
-    """bwrap's path if `import numpy` runs in a sandbox as grade.py builds it, else None."""
+    """bwrap's path if `import numpy` runs in a sandbox as grade.py builds it, else None.
+
+    First as "nobody" in a user namespace of its own; where the namespace cannot be made (a setuid
+    bwrap on a kernel that forbids them to users), as the grader's user, capabilities dropped.
+    """
     path = shutil.which("bwrap")
     if path is None or os.environ.get("GRADE_NO_SANDBOX") == "1":
         return None
-    probe = wrap([sys.executable, "-c", "import numpy"], binds=[], chdir="/tmp", env={}, bwrap=path)
-    try:
-        done = subprocess.run(probe, stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return path if done.returncode == 0 else None
+    for nobody in (True, False):
+        _PROBE["nobody"] = nobody
+        probe = wrap([sys.executable, "-c", "import numpy"], binds=[], chdir="/tmp", env={}, bwrap=path)
+        try:
+            done = subprocess.run(probe, stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        if done.returncode == 0:
+            return path
+    return None
 
 
 def mode():
@@ -90,7 +102,17 @@ def python_paths():
 def wrap(command, binds, chdir, env, bwrap=None):
     """command as run in a bwrap sandbox: binds are (host path, sandbox path) pairs, writable; env the
     whole environment inside (nothing else of ours passes)."""
-    args = [bwrap or bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session", "--clearenv"]
+    # --cap-drop ALL: bwrap started by root would otherwise keep every capability inside, enough to
+    # remount the read-only venv writable and patch code that grade.py later runs outside the sandbox.
+    # --uid/--gid: inside, the submission is "nobody" of a user namespace of its own (its files still
+    # belong to grade.py's user on the host, which must be able to read and delete them).
+    args = [bwrap or bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
+            "--cap-drop", "ALL"]
+    if _PROBE.get("nobody", True):
+        args += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
+    # /tmp first: bwrap mounts in order, so a venv or repository lying under /tmp, bound below, stays
+    # visible instead of being hidden by this tmpfs. Sized, or it could fill the host's memory.
+    args += ["--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
     for path in SYSTEM_PATHS:
         args += ["--ro-bind-try", path, path]
     for name in ETC:
@@ -105,7 +127,7 @@ def wrap(command, binds, chdir, env, bwrap=None):
         args += ["--tmpfs", str(ROOT)]
     for path in inside_root:
         args += ["--ro-bind", path, path]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    args += ["--proc", "/proc", "--dev", "/dev"]
     for host, inside in binds:
         args += ["--bind", str(host), str(inside)]
     args += ["--chdir", str(chdir)]
@@ -120,9 +142,86 @@ def _is_within(path, directory):
     return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
-def limited(command, memory, file_size=OUTPUT_LIMIT):
-    """command run through limits.py: at most memory bytes of address space, file_size bytes per file."""
-    return [sys.executable, "-I", "-S", str(LIMITS), str(int(memory)), str(int(file_size)), *map(str, command)]
+def limited(command, memory, file_size=OUTPUT_LIMIT, cgroups=()):
+    """command run through limits.py: at most memory bytes of address space, file_size bytes per file,
+    in the cgroups given (directories, see cgroups())."""
+    joins = [part for path in cgroups for part in ("--cgroup", str(path))]
+    return [sys.executable, "-I", "-S", str(LIMITS), str(int(memory)), str(int(file_size)), *joins,
+            *map(str, command)]
+
+
+# --------------------------------------------------------------------------------------------
+# Control groups: a bound on all of a sandbox's processes together
+# --------------------------------------------------------------------------------------------
+
+CGROUP_ROOT = "/sys/fs/cgroup"
+# processes and threads a command may have at once, all together (BLAS starts one thread per core)
+PIDS_MAX = max(256, 8 * (os.cpu_count() or 1))
+_CGROUP_NUMBERS = itertools.count()
+
+
+@contextlib.contextmanager
+def cgroups(memory):
+    """New cgroups below grade.py's own, bounding the processes of one command together: at most
+    PIDS_MAX of them (a fork bomb stops there) and memory bytes (tmpfs pages included). Yields their
+    directories, for limited(); removes them afterwards. Where none can be made (no cgroup file system
+    we may write, cgroup v2 without delegated controllers, not Linux), yields [] and the rlimits of
+    limits.py are all there is."""
+    made = [path for path in (_make_cgroup(base, values) for base, values in _cgroup_candidates(memory)) if path]
+    try:
+        yield made
+    finally:
+        for path in made:
+            _remove_cgroup(path)
+
+
+def _cgroup_candidates(memory):
+    """(directory of grade.py's own cgroup, {limit file: value}) for the pids and memory controllers."""
+    try:
+        with open("/proc/self/cgroup", encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return []
+    found = []
+    for line in lines:
+        _, controllers, own = line.split(":", 2)
+        own = own.lstrip("/")
+        if controllers == "" and os.path.exists(f"{CGROUP_ROOT}/cgroup.controllers"):       # cgroup v2
+            found.append((os.path.join(CGROUP_ROOT, own), {"pids.max": PIDS_MAX, "memory.max": memory}))
+        elif controllers == "pids":
+            found.append((os.path.join(CGROUP_ROOT, "pids", own), {"pids.max": PIDS_MAX}))
+        elif controllers == "memory":
+            found.append((os.path.join(CGROUP_ROOT, "memory", own), {"memory.limit_in_bytes": memory}))
+    return found
+
+
+def _make_cgroup(base, values):
+    """A new cgroup below base with these limits written, or None where that cannot be done."""
+    path = os.path.join(base, f"grade-{os.getpid()}-{next(_CGROUP_NUMBERS)}")
+    try:
+        os.mkdir(path)
+    except OSError:
+        return None
+    try:
+        for name, value in values.items():
+            with open(os.path.join(path, name), "w", encoding="ascii") as f:
+                f.write(str(int(value)))
+    except OSError:
+        _remove_cgroup(path)
+        return None
+    return path
+
+
+def _remove_cgroup(path):
+    """Remove a cgroup once its processes are gone (those killed may take a moment to exit)."""
+    for _ in range(100):
+        try:
+            os.rmdir(path)
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.02)
 
 
 # --------------------------------------------------------------------------------------------

@@ -138,6 +138,7 @@ ATTACKS = {
     "stderr_flood.ipynb": before("import sys\nchunk = 'x' * 2**20\nfor _ in range(1024):\n"
                                  "    sys.stderr.write(chunk)"),
     "big_allocation.ipynb": before("hog = np.ones(2**30)  # 8 GiB"),
+    "surrogate.ipynb": in_function("raise RuntimeError('bad \\udc80')"),        # not encodable in UTF-8
     "daemon.ipynb": before(DAEMON),
     "reach_a.ipynb": before(REACH.format(me="a", other="b")),
     "reach_b.ipynb": before(REACH.format(me="b", other="a")),
@@ -241,6 +242,22 @@ def test_every_file_gets_a_row_and_csv_formulas_are_defused(folder_run):
     assert len(rows) == len(result["submissions"]) == len(ATTACKS) + 3
     formula = '=HYPERLINK("example.com").ipynb'
     assert rows["'" + formula]["score"] == "3"
+
+
+def test_text_that_utf8_cannot_encode_reaches_the_csv_escaped(folder_run):
+    assert folder_run[2]["surrogate.ipynb"]["messages"].endswith("RuntimeError: bad \\udc80")
+    assert "Traceback" not in folder_run[3]
+
+
+def test_a_file_name_that_is_not_utf8_gets_its_row(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / os.fsdecode(b"\xff.ipynb")).write_text("not a notebook")
+    run = grade(folder, "--csv", str(tmp_path / "out.csv"), cwd=tmp_path)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    with open(tmp_path / "out.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [row["submission"] for row in rows] == ["\\udcff.ipynb"] and "not a notebook" in rows[0]["error"]
 
 
 def _cmdline(pid):
@@ -456,6 +473,59 @@ def test_inside_the_sandbox_the_repository_host_processes_and_network_are_gone(t
     command = sandbox.wrap([sys.executable, "-c", probe], [], chdir="/tmp", env={})
     done = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert done.stdout.split("\n")[:3] == ["False False", "[1] True", "offline"], done.stdout + done.stderr
+
+
+def in_sandbox(code):
+    """What Python code prints, run in a sandbox as grade.py builds it (no limits)."""
+    command = sandbox.wrap([sys.executable, "-c", code], [], chdir="/tmp", env={"PATH": "/usr/bin:/bin"})
+    return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+
+def test_inside_the_sandbox_no_capability_is_left_and_the_venv_cannot_be_remounted():
+    needs_bwrap()
+    done = in_sandbox("import os, subprocess, sys\n"
+                      "print([l for l in open('/proc/self/status') if l.startswith('CapEff')][0].strip())\n"
+                      "mount = subprocess.run(['mount', '-o', 'remount,rw,bind', sys.prefix], capture_output=True)\n"
+                      "print(mount.returncode != 0, os.access(sys.prefix, os.W_OK), os.getuid())")
+    lines = done.stdout.splitlines()
+    assert lines[0] == "CapEff:\t0000000000000000", done.stdout + done.stderr
+    refused, writable, uid = lines[1].split()
+    assert (refused, writable) == ("True", "False")
+    if sandbox._PROBE.get("nobody"):
+        assert uid == "65534"
+
+
+def test_the_sandbox_tmp_is_bounded():
+    needs_bwrap()
+    done = in_sandbox("import errno\nwritten = 0\ntry:\n    for n in range(8):\n"
+                      "        with open(f'/tmp/fill{n}', 'wb') as f:\n            for _ in range(64):\n"
+                      "                f.write(bytes(2**20))\n                written += 1\n"
+                      "except OSError as error:\n    print(error.errno == errno.ENOSPC, written)")
+    full, written = done.stdout.split()
+    assert full == "True" and 200 < int(written) <= 256, done.stdout + done.stderr      # MiB
+
+
+def test_a_python_installation_under_tmp_stays_visible(tmp_path, monkeypatch):
+    needs_bwrap()
+    (tmp_path / "marker").write_text("seen")
+    paths = sandbox.python_paths()
+    monkeypatch.setattr(sandbox, "python_paths", lambda: [*paths, str(tmp_path)])
+    done = in_sandbox(f"print(open({str(tmp_path / 'marker')!r}).read())")
+    assert done.stdout == "seen\n", done.stderr
+
+
+def test_a_fork_bomb_stops_at_the_process_limit(tmp_path):
+    needs_bwrap()
+    forks = ("import os, time\nn = 0\ntry:\n    for n in range(1000):\n        if os.fork() == 0:\n"
+             "            time.sleep(30)\n            os._exit(0)\nexcept OSError:\n    pass\nprint(n)")
+    with sandbox.cgroups(2**30) as groups:
+        if not any((Path(path) / "pids.max").exists() for path in groups):
+            pytest.skip("no writable cgroup with a pids controller here: grade.py cannot bound the processes")
+        command = sandbox.wrap([sys.executable, "-c", forks], [], chdir="/tmp", env={})
+        code = sandbox.run_child(sandbox.limited(command, 2**30, cgroups=groups), tmp_path, 60, {},
+                                 tmp_path / "out", tmp_path / "err")
+    assert code == 0 and 100 < int((tmp_path / "out").read_text()) < sandbox.PIDS_MAX, (tmp_path / "err").read_text()
+    assert not any(Path(path).exists() for path in groups)
 
 
 def test_a_repository_under_a_bound_system_path_is_covered(monkeypatch):
