@@ -144,8 +144,8 @@ def grade(path, settings):
             # differ), so it counts as failed; only an explicit --notebook never leaves it open (null).
             notebook = {"passed": False, "skipped": "a graded function failed its tests", "differences": []}
     score = sum(result["passed"] for result in functions.values())
-    return {"sandbox": sandbox.mode(), "functions": functions, "notebook": notebook, "score": score,
-            "max_score": len(GRADED)}
+    return {"sandbox": sandbox.mode(), "limits": sandbox.limits_mode(), "functions": functions, "notebook": notebook,
+            "score": score, "max_score": len(GRADED)}
 
 
 def grade_or_error(path, settings):
@@ -283,7 +283,8 @@ def grade_folder(args):
             raise
     rows = [report.summary_row(name, result) for name, result in results.items()]
     if args.json:
-        print(json.dumps({"sandbox": sandbox.mode(), "submissions": results}, indent=2), flush=True)
+        print(json.dumps({"sandbox": sandbox.mode(), "limits": sandbox.limits_mode(), "submissions": results},
+                         indent=2), flush=True)
     else:
         print(report.format_table(rows, sandbox.mode()), flush=True)
     if args.csv and not write_csv_or_say(args.csv, rows):
@@ -309,6 +310,7 @@ def main(argv=None):
     install_signal_handlers()
     sandbox.protect_grader()
     sandbox.mode()                      # probe bwrap once, before any thread starts a child
+    sandbox.limits_mode()
     try:
         check_writable(args.csv)
         return grade_folder(args) if args.submission.is_dir() else grade_one(args)

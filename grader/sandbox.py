@@ -175,6 +175,17 @@ def cgroups(memory):
             _remove_cgroup(path)
 
 
+def limits_mode():
+    """'cgroup' when each sandbox's processes are bounded together (cgroups() works here), 'rlimits'
+    when only the per-process limits apply. Checked once, by making a cgroup and removing it."""
+    with _PROBE_LOCK:
+        if "limits" not in _PROBE:
+            with cgroups(2**30) as made:
+                together = any(os.path.exists(os.path.join(path, "pids.max")) for path in made)
+            _PROBE["limits"] = "cgroup" if together else "rlimits"
+        return _PROBE["limits"]
+
+
 def _cgroup_candidates(memory):
     """(directory of grade.py's own cgroup, {limit file: value}) for the pids and memory controllers."""
     try:

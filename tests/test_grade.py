@@ -95,6 +95,7 @@ def test_correct_student_submission_passes_everything(tmp_path):
     code, result = graded_json(path, cwd=tmp_path)
     assert result == {
         "sandbox": sandbox.mode(),
+        "limits": sandbox.limits_mode(),
         "functions": {name: {"passed": True, "messages": []} for name in GRADED},
         "notebook": {"passed": True, "skipped": None, "differences": []},
         "score": 3,

@@ -211,6 +211,7 @@ def test_escape_sequences_in_messages_are_shown_not_run(folder_run):
 def test_the_json_stream_holds_one_object_whatever_children_write(folder_run):
     assert he(folder_run, "proc_fd.ipynb") == {"passed": True, "messages": []}     # the parse in the fixture
     assert folder_run[1]["sandbox"] == "bubblewrap"
+    assert folder_run[1]["limits"] in ("cgroup", "rlimits")
 
 
 def test_output_floods_and_huge_allocations_fail_the_function_only(folder_run):
@@ -526,6 +527,19 @@ def test_a_fork_bomb_stops_at_the_process_limit(tmp_path):
                                  tmp_path / "out", tmp_path / "err")
     assert code == 0 and 100 < int((tmp_path / "out").read_text()) < sandbox.PIDS_MAX, (tmp_path / "err").read_text()
     assert not any(Path(path).exists() for path in groups)
+
+
+def test_the_memory_of_a_sandbox_is_bounded_as_a_whole(tmp_path):
+    needs_bwrap()
+    hog = "data = bytearray(400 * 2**20)\ndata[::4096] = b'x' * len(data[::4096])\nprint('allocated')"
+    with sandbox.cgroups(300 * 2**20) as groups:         # the limit of the group, below each process's own
+        if not any(Path(path, "memory.limit_in_bytes").exists() or Path(path, "memory.max").exists()
+                   for path in groups):
+            pytest.skip("no writable cgroup with a memory controller here: only per-process limits apply")
+        command = sandbox.wrap([sys.executable, "-c", hog], [], chdir="/tmp", env={})
+        code = sandbox.run_child(sandbox.limited(command, 2**31, cgroups=groups), tmp_path, 60, {},
+                                 tmp_path / "out", tmp_path / "err")
+    assert code != 0 and (tmp_path / "out").read_text() == ""
 
 
 def test_a_repository_under_a_bound_system_path_is_covered(monkeypatch):
