@@ -8,11 +8,12 @@ Wrong shapes, dtypes and values are checked without a notebook, in test_wrong_in
 """
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDENT = ROOT / "student" / "Initialization.ipynb"
@@ -54,13 +55,33 @@ def student_notebook(answers):
 
 
 @pytest.fixture(scope="module", params=list(SCENARIOS))
-def executed(request, monkeypatch_module):
+def executed(request, monkeypatch_module, tmp_path_factory):
     """(scenario, notebook) after Run All in student/, errors allowed (as Jupyter shows them)."""
     monkeypatch_module.delenv("PYTHONPATH", raising=False)       # the notebook must find its modules itself
     notebook = student_notebook(SCENARIOS[request.param])
-    NotebookClient(notebook, timeout=600, allow_errors=True, kernel_name="python3",
-                   resources={"metadata": {"path": str(STUDENT.parent)}}).execute()
-    return request.param, notebook
+    return request.param, run_all(notebook, tmp_path_factory.mktemp("student"))
+
+
+# Run All with nbclient in a Python process of its own: each process then has its own ZeroMQ context,
+# so a kernel started by one test cannot meet sockets left over from another's (under heavy load a
+# kernel started in this process once failed with "ZMQError: Socket operation on non-socket").
+RUN_ALL = """
+import sys, nbformat
+from nbclient import NotebookClient
+notebook = nbformat.read(sys.argv[1], as_version=4)
+NotebookClient(notebook, timeout=600, allow_errors=True, kernel_name="python3",
+               resources={"metadata": {"path": sys.argv[2]}}).execute()
+nbformat.write(notebook, sys.argv[1])
+"""
+
+
+def run_all(notebook, folder):
+    """notebook after Run All with student/ as the working directory, errors allowed (as Jupyter shows them)."""
+    path = folder / "Initialization.ipynb"
+    nbformat.write(notebook, path)
+    subprocess.run([sys.executable, "-c", RUN_ALL, str(path), str(STUDENT.parent)], check=True, timeout=900,
+                   stdout=subprocess.DEVNULL)
+    return nbformat.read(path, as_version=4)
 
 
 @pytest.fixture(scope="module")
