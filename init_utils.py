@@ -286,6 +286,11 @@ def check_training_inputs(X, Y, learning_rate, num_iterations):
 
 def check_network_input(X, parameters, Y=None):
     """check_parameters(parameters), then check_data(X, Y) with X's rows matched to W1's columns."""
+    W1 = parameters.get("W1") if isinstance(parameters, dict) else None
+    if (isinstance(W1, np.ndarray) and isinstance(X, np.ndarray) and W1.ndim == X.ndim == 2
+            and W1.shape[1] != X.shape[0] == W1.shape[0]):      # else b1 would be blamed for W1's shape
+        raise ValueError(f"parameters has W1 of shape {W1.shape}; it needs shape ({W1.shape[1]}, {X.shape[0]}), "
+                         "one column per row of X (transposed: rows are this layer's units, columns its inputs)")
     check_parameters(parameters)
     check_data(X, Y, n_x=parameters["W1"].shape[1])
 
@@ -453,18 +458,7 @@ def forward_propagation(X, parameters):
         fits = False
     if not fits:
         _explain_3_layer_inputs("forward_propagation", X, parameters)
-    # z = np.dot(W, a) + b, a = np.maximum(0, z), a3 = 1 / (1 + np.exp(-z3)): the course's formulas. Each
-    # step writes into the array it has just made where that gives the same numbers.
-    z1 = np.dot(W1, X)
-    np.add(z1, b1, out=z1)
-    a1 = np.maximum(_filled(z1.shape, 0.0), z1)
-    z2 = np.dot(W2, a1)
-    np.add(z2, b2, out=z2)
-    a2 = np.maximum(_filled(z2.shape, 0.0), z2)
-    z3 = np.dot(W3, a2)
-    np.add(z3, b3, out=z3)
-    a3 = np.negative(z3)
-    _course_sigmoid_of_negated(a3)
+    z1, a1, z2, a2, z3, a3 = _forward_3(X, W1, b1, W2, b2, W3, b3, (None,) * 6)
     return a3, (z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3)
 
 
@@ -489,26 +483,9 @@ def backward_propagation(X, Y, cache):
         fits = False
     if not fits:
         _explain_backward_inputs(X, Y, cache)
-    add_reduce = np.add.reduce                  # what np.sum(dz, axis=1, keepdims=True) calls, without its wrapper
-
-    dz3 = np.subtract(a3, Y)                    # 1./m * (a3 - Y): sigmoid + cross-entropy, exact even when saturated
-    np.multiply(_filled(dz3.shape, 1. / m), dz3, out=dz3)
-    dW3 = np.dot(dz3, a2.T)
-    db3 = add_reduce(dz3, 1, None, None, True)
-
-    da2 = np.dot(W3.T, dz3)
-    dz2 = np.multiply(da2, np.greater(a2, 0))   # ReLU passes the gradient where the unit was active
-    dW2 = np.dot(dz2, a1.T)
-    db2 = add_reduce(dz2, 1, None, None, True)
-
-    da1 = np.dot(W2.T, dz2)
-    dz1 = np.multiply(da1, np.greater(a1, 0))
-    dW1 = np.dot(dz1, X.T)
-    db1 = add_reduce(dz1, 1, None, None, True)
-
-    return {"dz3": dz3, "dW3": dW3, "db3": db3,
-            "da2": da2, "dz2": dz2, "dW2": dW2, "db2": db2,
-            "da1": da1, "dz1": dz1, "dW1": dW1, "db1": db1}
+    g = dict.fromkeys(GRADIENT_NAMES)           # None: _backward_3 makes a new array for each
+    _backward_3(X, Y, a1, a2, a3, W2, W3, g, None, None)
+    return g
 
 
 def update_parameters(parameters, grads, learning_rate):
@@ -534,6 +511,140 @@ def update_parameters(parameters, grads, learning_rate):
     for value, grad in steps:
         value -= learning_rate * grad
     return parameters
+
+
+# The course's arithmetic for one step of the 3-layer network, written once. forward_propagation and
+# backward_propagation call these for new arrays (out None), GradientDescent with arrays it made once.
+
+def _forward_3(X, W1, b1, W2, b2, W3, b3, out):
+    """z = np.dot(W, a) + b, a = np.maximum(0, z) and a3 = 1 / (1 + np.exp(-z3)), the course's formulas
+    in the course's order, into out = (z1, a1, z2, a2, z3, a3) (None entries: new arrays).
+    Returns the six arrays."""
+    z1, a1, z2, a2, z3, a3 = out
+    z1 = np.dot(W1, X, out=z1)
+    np.add(z1, b1, out=z1)
+    a1 = np.maximum(_filled(z1.shape, 0.0), z1, out=a1)
+    z2 = np.dot(W2, a1, out=z2)
+    np.add(z2, b2, out=z2)
+    a2 = np.maximum(_filled(z2.shape, 0.0), z2, out=a2)
+    z3 = np.dot(W3, a2, out=z3)
+    np.add(z3, b3, out=z3)
+    a3 = np.negative(z3, out=a3)
+    _course_sigmoid_of_negated(a3)
+    return z1, a1, z2, a2, z3, a3
+
+
+GRADIENT_NAMES = ("dz3", "dW3", "db3", "da2", "dz2", "dW2", "db2", "da1", "dz1", "dW1", "db1")
+
+
+def _backward_3(X, Y, a1, a2, a3, W2, W3, g, active1, active2):
+    """The course's gradients, in the course's order, into the arrays of the dict g (keys GRADIENT_NAMES;
+    a None value is replaced by a new array), with the ReLU masks in active1, active2 (None: new)."""
+    m = a3.shape[1]
+    add_reduce = np.add.reduce                  # what np.sum(dz, axis=1, keepdims=True) calls, without its wrapper
+
+    dz3 = g["dz3"] = np.subtract(a3, Y, out=g["dz3"])   # 1./m * (a3 - Y): exact even when saturated
+    np.multiply(_filled(dz3.shape, 1. / m), dz3, out=dz3)
+    g["dW3"] = np.dot(dz3, a2.T, out=g["dW3"])
+    g["db3"] = add_reduce(dz3, 1, None, g["db3"], True)
+
+    da2 = g["da2"] = np.dot(W3.T, dz3, out=g["da2"])
+    dz2 = g["dz2"] = np.multiply(da2, np.greater(a2, 0.0, out=active2), out=g["dz2"])   # ReLU passes the
+    g["dW2"] = np.dot(dz2, a1.T, out=g["dW2"])                                      # gradient where active
+    g["db2"] = add_reduce(dz2, 1, None, g["db2"], True)
+
+    da1 = g["da1"] = np.dot(W2.T, dz2, out=g["da1"])
+    dz1 = g["dz1"] = np.multiply(da1, np.greater(a1, 0.0, out=active1), out=g["dz1"])
+    g["dW1"] = np.dot(dz1, X.T, out=g["dW1"])
+    g["db1"] = add_reduce(dz1, 1, None, g["db1"], True)
+
+
+class GradientDescent:
+    """The course's gradient descent on the 3-layer network, one step at a time, in arrays made once.
+
+        descent = GradientDescent(X, Y, parameters, learning_rate)
+        for i in range(num_iterations):
+            descent.forward()           # forward_propagation(X, parameters)
+            cost = descent.cost()       # compute_loss(a3, Y, z3), whenever it is wanted
+            descent.backward()          # backward_propagation(X, Y, cache)
+            descent.update()            # update_parameters(parameters, grads, learning_rate)
+        trained = descent.parameters()
+
+    The numbers are the course functions' own, bit for bit: the same numpy operations in the same
+    order (_forward_3 and _backward_3, which those functions call too). What differs is where they
+    are written. At the lesson's size a step is some thirty numpy calls on a few thousand numbers
+    each, so a call costs about as much as the arithmetic it does; the functions make new arrays
+    at every step, this makes them all here, once, and each step writes into them (out=). The six
+    parameters lie side by side in one flat array, and so do their gradients, so that the update
+    W = W - learning_rate * dW of all six is two numpy calls instead of twelve.
+
+    X (n_x, m), Y (1, m), parameters (W1, b1, W2, b2, W3, b3, as for forward_propagation) are
+    checked here; `parameters` is copied, never changed. The steps must come in the course's order
+    (forward, then backward, then update); anything else raises a RuntimeError, because it would
+    compute from arrays the step has not filled.
+    """
+
+    def __init__(self, X, Y, parameters, learning_rate):
+        check_training_inputs(X, Y, learning_rate, 0)
+        check_network_input(X, parameters, Y)
+        if len(parameters) != 6 or parameters["W3"].shape[0] != 1:
+            _explain_3_layer_inputs("GradientDescent", X, parameters)
+        self.X, self.Y, self.learning_rate = X, Y, float(learning_rate)
+        self.flat = np.concatenate([parameters[key].ravel() for key in LAYER_NAMES])
+        self.grad_flat = np.zeros_like(self.flat)
+        self.step = np.zeros_like(self.flat)            # learning_rate * the gradients
+        self.W1, self.b1, self.W2, self.b2, self.W3, self.b3 = self._views(self.flat, parameters)
+        views = self._views(self.grad_flat, parameters)
+        m, n_1, n_2 = X.shape[1], self.W1.shape[0], self.W2.shape[0]
+        self.out = tuple(np.zeros((n, m)) for n in (n_1, n_1, n_2, n_2, 1, 1))     # z1, a1, z2, a2, z3, a3
+        self.grads = {"dz3": np.zeros((1, m)), "da2": np.zeros((n_2, m)), "dz2": np.zeros((n_2, m)),
+                      "da1": np.zeros((n_1, m)), "dz1": np.zeros((n_1, m))}
+        self.grads.update(zip(("dW1", "db1", "dW2", "db2", "dW3", "db3"), views))
+        self.active1, self.active2 = np.zeros((n_1, m), bool), np.zeros((n_2, m), bool)
+        self.stage = None                               # the last step: "forward", "backward" or "update"
+
+    @staticmethod
+    def _views(flat, parameters):
+        """Views of `flat` shaped as parameters[key], for key in LAYER_NAMES, side by side."""
+        sizes = np.cumsum([0] + [parameters[key].size for key in LAYER_NAMES])
+        return [flat[start:end].reshape(parameters[key].shape)
+                for key, start, end in zip(LAYER_NAMES, sizes[:-1], sizes[1:])]
+
+    def forward(self):
+        """forward_propagation: the activations and the output a3 of the current parameters."""
+        _forward_3(self.X, self.W1, self.b1, self.W2, self.b2, self.W3, self.b3, self.out)
+        self.stage = "forward"
+
+    def cost(self):
+        """compute_loss from the logits z3 of the last forward(): the cross-entropy, a float."""
+        if self.stage not in ("forward", "backward"):
+            self._out_of_order("cost", "forward")
+        return cross_entropy_from_logits(self.out[4], self.Y)
+
+    def backward(self):
+        """backward_propagation: the gradients at the current parameters, from the last forward()."""
+        if self.stage != "forward":
+            self._out_of_order("backward", "forward")
+        z1, a1, z2, a2, z3, a3 = self.out
+        _backward_3(self.X, self.Y, a1, a2, a3, self.W2, self.W3, self.grads, self.active1, self.active2)
+        self.stage = "backward"
+
+    def update(self):
+        """update_parameters: W = W - learning_rate * dW for every parameter, with the gradients of backward()."""
+        if self.stage != "backward":
+            self._out_of_order("update", "backward")
+        np.multiply(self.learning_rate, self.grad_flat, out=self.step)
+        np.subtract(self.flat, self.step, out=self.flat)
+        self.stage = "update"
+
+    def _out_of_order(self, step, needed):
+        last = f"the last step was {self.stage}()" if self.stage else "no step has run yet"
+        raise RuntimeError(f"GradientDescent.{step}() needs {needed}() first: the steps of one iteration are "
+                           f"forward(), then backward(), then update() ({last})")
+
+    def parameters(self):
+        """The current parameters, a dict of new arrays W1, b1, W2, b2, W3, b3."""
+        return {key: getattr(self, key).copy() for key in LAYER_NAMES}
 
 
 def _check_learning_rate(learning_rate):
