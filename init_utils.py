@@ -589,13 +589,18 @@ class GradientDescent:
         check_network_input(X, parameters, Y)
         if len(parameters) != 6 or parameters["W3"].shape[0] != 1:
             _explain_3_layer_inputs("GradientDescent", X, parameters)
+        m, n_1, n_2 = X.shape[1], parameters["W1"].shape[0], parameters["W2"].shape[0]
+        workspace = m * (8 * (4 * (n_1 + n_2) + 3) + n_1 + n_2)      # bytes: the arrays of one step (below)
+        if workspace > MAX_NETWORK_BYTES:
+            raise ValueError(f"GradientDescent: one step on X of shape {X.shape} with layers of {n_1} and {n_2} units "
+                             f"needs {workspace / 1e9:,.1f} GB of arrays; the limit is {MAX_NETWORK_BYTES / 1e9:g} GB "
+                             "(init_utils.MAX_NETWORK_BYTES). Train on fewer examples, or in batches")
         self.X, self.Y, self.learning_rate = X, Y, float(learning_rate)
         self.flat = np.concatenate([parameters[key].ravel() for key in LAYER_NAMES])
         self.grad_flat = np.zeros_like(self.flat)
         self.step = np.zeros_like(self.flat)            # learning_rate * the gradients
         self.W1, self.b1, self.W2, self.b2, self.W3, self.b3 = self._views(self.flat, parameters)
         views = self._views(self.grad_flat, parameters)
-        m, n_1, n_2 = X.shape[1], self.W1.shape[0], self.W2.shape[0]
         self.out = tuple(np.zeros((n, m)) for n in (n_1, n_1, n_2, n_2, 1, 1))     # z1, a1, z2, a2, z3, a3
         self.grads = {"dz3": np.zeros((1, m)), "da2": np.zeros((n_2, m)), "dz2": np.zeros((n_2, m)),
                       "da1": np.zeros((n_1, m)), "dz1": np.zeros((n_1, m))}

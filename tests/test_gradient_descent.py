@@ -138,3 +138,21 @@ def bad_inputs():
 def test_unusable_inputs_are_named_before_anything_is_made(case, arguments, message):
     with pytest.raises(ValueError, match=message):
         GradientDescent(*arguments)
+
+
+def test_a_workspace_too_large_is_refused_before_anything_is_made():
+    """Ten million examples: z1, a1, z2, a2, z3, a3, dz3, da2, dz2, da1, dz1 are 63 rows of float64 and the
+    two masks 15 rows of bytes, 519 bytes an example, 5.2 GB: refused with the size, in a moment."""
+    import tracemalloc
+
+    X = np.broadcast_to(np.array([[0.5], [-0.5]]), (2, 10_000_000))     # no memory of its own
+    Y = np.broadcast_to(np.array([[1.0]]), (1, 10_000_000))
+    parameters = initialize_parameters([2, 10, 5, 1], "he")
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"needs 5\.2 GB of arrays; the limit is 1 GB"):
+            GradientDescent(X, Y, parameters, 0.01)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 200e6, f"{peak / 1e6:.0f} MB were allocated before the refusal"
