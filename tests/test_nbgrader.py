@@ -149,7 +149,7 @@ def test_solution_delimiters_sit_just_inside_the_code_here_markers(exported, too
 
 def test_supporting_files_and_config_are_written(exported):
     course, _ = exported
-    for helper in ("init_utils.py", "public_tests.py"):
+    for helper in ("init_utils.py", "public_tests.py", "circles.npz"):
         assert (course / "source" / ASSIGNMENT / helper).read_bytes() == (ROOT / helper).read_bytes()
     config = (course / "nbgrader_config.py").read_text()
     namespace = {"get_config": lambda: _Config()}

@@ -1,6 +1,7 @@
 """The 3-layer network and its helpers: forward shapes, gradients against finite differences,
 the update, predict, and the data set against the course's recipe."""
 
+import os
 import re
 
 import numpy as np
@@ -249,6 +250,52 @@ def test_load_dataset_equals_the_course_recipe():
     assert set(np.unique(train_Y)) == {0, 1} and set(np.unique(test_Y)) == {0, 1}
     assert train_Y.sum() == 150 and test_Y.sum() == 50        # make_circles: half of each class
     assert np.isfinite(got[0]).all() and np.isfinite(got[2]).all()
+
+
+def test_the_stored_data_is_the_course_recipe_s_and_is_read_without_scikit_learn():
+    """circles.npz holds the course's points (its digest is that of the recipe drawn here by scikit-learn),
+    load_dataset reads it in the memory layout the recipe gives, and the lesson never imports scikit-learn."""
+    import subprocess
+    import sys
+
+    import init_utils
+
+    expected = course_recipe()
+    assert init_utils.dataset_digest(expected) == init_utils.DATA_SHA256
+    for got, want in zip(load_dataset(), expected):
+        assert np.array_equal(got, want) and got.dtype == want.dtype and got.strides == want.strides
+    probe = ("import sys; import init_utils; init_utils.load_dataset(); "
+             "print(init_utils._read_dataset(init_utils.DATA_FILE) is not None, 'sklearn' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            cwd=os.path.dirname(init_utils.DATA_FILE))
+    assert result.stdout.split() == ["True", "False"], result.stdout + result.stderr
+    check = subprocess.run([sys.executable, os.path.join("tools", "make_dataset.py"), "--check"],
+                           capture_output=True, text=True, cwd=os.path.dirname(init_utils.DATA_FILE))
+    assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.parametrize("damage", ["missing", "not a zip", "truncated", "one point moved", "a key missing"])
+def test_without_the_stored_data_the_same_points_are_drawn_again(damage, tmp_path, monkeypatch):
+    """A missing, damaged or altered circles.npz is not used: make_circles draws the course's points again."""
+    import init_utils
+
+    path = tmp_path / "circles.npz"
+    arrays = dict(zip(init_utils.DATA_NAMES, course_recipe()))
+    if damage == "not a zip":
+        path.write_bytes(b"#!/bin/sh\necho not data\n")
+    elif damage == "truncated":
+        np.savez(path, **arrays)
+        path.write_bytes(path.read_bytes()[:2000])
+    elif damage == "one point moved":
+        moved = arrays["train_X"].copy()
+        moved[0, 17] += 1e-9
+        np.savez(path, **dict(arrays, train_X=moved))
+    elif damage == "a key missing":
+        np.savez(path, **{key: value for key, value in arrays.items() if key != "test_Y"})
+    monkeypatch.setattr(init_utils, "DATA_FILE", str(path))
+    assert init_utils._read_dataset(str(path)) is None
+    for got, want in zip(init_utils.load_dataset(), course_recipe()):
+        assert np.array_equal(got, want) and got.dtype == want.dtype and got.strides == want.strides
 
 
 def test_load_dataset_leaves_the_global_generator_untouched():

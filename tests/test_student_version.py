@@ -160,8 +160,8 @@ def test_script_check_mode_and_bundle(tool, tmp_path):
     assert check.returncode == 0, check.stderr
     tool.write_bundle(tmp_path / "handout", tool.student_text())
     handout = tmp_path / "handout"
-    assert sorted(p.name for p in handout.iterdir()) == ["Initialization.ipynb", "README.md", "init_utils.py",
-                                                         "public_tests.py", "requirements.txt"]
+    assert sorted(p.name for p in handout.iterdir()) == ["Initialization.ipynb", "README.md", "circles.npz",
+                                                         "init_utils.py", "public_tests.py", "requirements.txt"]
     assert (handout / "requirements.txt").read_text() == (ROOT / "requirements.txt").read_text()
     readme = (handout / "README.md").read_text()
     assert "pip install -r requirements.txt jupyterlab" in readme and "jupyter lab Initialization.ipynb" in readme

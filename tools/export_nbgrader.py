@@ -4,7 +4,7 @@
     python tools/export_nbgrader.py COURSE_DIR --assignment ps3 --points 2 --force
 
 What lands in COURSE_DIR/source/NAME/: Initialization.ipynb with nbgrader's cell metadata (schema 3), and
-init_utils.py and public_tests.py, which nbgrader copies into the release as supporting files.
+init_utils.py, public_tests.py and circles.npz, which nbgrader copies into the release as supporting files.
 - Each graded cell ("# GRADED FUNCTION: name") becomes an autograded answer cell: the lines between
   "### START CODE HERE ###" and "### END CODE HERE ###" are wrapped in "### BEGIN SOLUTION" /
   "### END SOLUTION", so that nbgrader's ClearSolutions blanks them in the release.

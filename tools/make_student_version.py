@@ -41,7 +41,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = ROOT / "Initialization.ipynb"
 STUDENT = ROOT / "student" / "Initialization.ipynb"
-HELPERS = ("init_utils.py", "public_tests.py")      # the files a student needs beside the notebook
+HELPERS = ("init_utils.py", "public_tests.py", "circles.npz")   # the files a student needs beside the notebook
 # What a student installs: the repository's requirements (the lesson's libraries, Jupyter's kernel and
 # the test tools, a few MB more) plus JupyterLab to open the notebook in.
 BUNDLE_README = """\
@@ -57,9 +57,9 @@ each time:
 
     .venv/bin/jupyter lab Initialization.ipynb
 
-Keep init_utils.py and public_tests.py in this folder, beside the notebook. Run the cells from the
-top. The three exercises are the cells marked `# GRADED FUNCTION:`; write your code between
-`### START CODE HERE ###` and `### END CODE HERE ###`, then run the cell under it: it says
+Keep init_utils.py, public_tests.py and circles.npz (the data) in this folder, beside the notebook.
+Run the cells from the top. The three exercises are the cells marked `# GRADED FUNCTION:`; write your
+code between `### START CODE HERE ###` and `### END CODE HERE ###`, then run the cell under it: it says
 `All tests passed.` or what is wrong. A later cell that needs an exercise or an earlier cell says which.
 """
 
@@ -171,8 +171,8 @@ def main(argv=None):
     parser.add_argument("--check", action="store_true",
                         help="do not write; exit 1 if student/Initialization.ipynb is not up to date")
     parser.add_argument("--bundle", type=Path, metavar="DIR",
-                        help="also write the notebook, init_utils.py, public_tests.py, requirements.txt and a "
-                             "README (how to start) into DIR, to hand out")
+                        help="also write the notebook, init_utils.py, public_tests.py, circles.npz, "
+                             "requirements.txt and a README (how to start) into DIR, to hand out")
     args = parser.parse_args(argv)
     try:
         text = student_text()
