@@ -28,6 +28,7 @@ import numbers
 import os
 import sys
 import warnings
+import zipfile
 
 import numpy as np
 
@@ -277,18 +278,19 @@ def check_training_inputs(X, Y, learning_rate, num_iterations):
     check_data(X, Y)
     if (isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real)
             or not np.isfinite(learning_rate) or learning_rate <= 0):
-        raise ValueError(f"learning_rate must be a positive finite number; got {learning_rate!r}")
+        raise ValueError(f"learning_rate must be a positive finite number; got {_describe(learning_rate)}")
     if isinstance(num_iterations, bool) or not isinstance(num_iterations, numbers.Integral):
-        raise ValueError(f"num_iterations must be an integer; got {num_iterations!r}")
+        raise ValueError(f"num_iterations must be an integer; got {_describe(num_iterations)}")
     if num_iterations < 0:
         raise ValueError(f"num_iterations must be >= 0; got {num_iterations}")
 
 
 def check_network_input(X, parameters, Y=None):
     """check_parameters(parameters), then check_data(X, Y) with X's rows matched to W1's columns."""
-    W1 = parameters.get("W1") if isinstance(parameters, dict) else None
-    if (isinstance(W1, np.ndarray) and isinstance(X, np.ndarray) and W1.ndim == X.ndim == 2
-            and W1.shape[1] != X.shape[0] == W1.shape[0]):      # else b1 would be blamed for W1's shape
+    W1, W2 = (parameters.get("W1"), parameters.get("W2")) if isinstance(parameters, dict) else (None, None)
+    if (isinstance(W1, np.ndarray) and isinstance(W2, np.ndarray) and isinstance(X, np.ndarray)
+            and W1.ndim == W2.ndim == X.ndim == 2 and W1.shape[1] != X.shape[0] == W1.shape[0]
+            and W1.shape[1] == W2.shape[1]):    # W1.T fits both X and W2: W1 is transposed (else b1 would be blamed)
         raise ValueError(f"parameters has W1 of shape {W1.shape}; it needs shape ({W1.shape[1]}, {X.shape[0]}), "
                          "one column per row of X (transposed: rows are this layer's units, columns its inputs)")
     check_parameters(parameters)
@@ -565,7 +567,7 @@ class GradientDescent:
         descent = GradientDescent(X, Y, parameters, learning_rate)
         for i in range(num_iterations):
             descent.forward()           # forward_propagation(X, parameters)
-            cost = descent.cost()       # compute_loss(a3, Y, z3), whenever it is wanted
+            cost = descent.cost()       # compute_loss(a3, Y, z3), after forward() when it is wanted
             descent.backward()          # backward_propagation(X, Y, cache)
             descent.update()            # update_parameters(parameters, grads, learning_rate)
         trained = descent.parameters()
@@ -579,9 +581,12 @@ class GradientDescent:
     W = W - learning_rate * dW of all six is two numpy calls instead of twelve.
 
     X (n_x, m), Y (1, m), parameters (W1, b1, W2, b2, W3, b3, as for forward_propagation) are
-    checked here; `parameters` is copied, never changed. The steps must come in the course's order
-    (forward, then backward, then update); anything else raises a RuntimeError, because it would
-    compute from arrays the step has not filled.
+    checked here, once. `parameters` is copied, never changed; X and Y are used as they are (not
+    copied): change them and the next step sees the change, unchecked. The attributes are the
+    descent's own arrays; parameters() gives copies of the current weights. A step that would read
+    arrays this iteration has not filled raises a RuntimeError: backward() before forward(),
+    update() before backward(), cost() before forward() or right after update(). forward() may
+    always run (again): it computes from the current parameters.
     """
 
     def __init__(self, X, Y, parameters, learning_rate):
@@ -589,6 +594,9 @@ class GradientDescent:
         check_network_input(X, parameters, Y)
         if len(parameters) != 6 or parameters["W3"].shape[0] != 1:
             _explain_3_layer_inputs("GradientDescent", X, parameters)
+        if not np.can_cast(X.dtype, np.float64, "safe"):
+            raise ValueError(f"GradientDescent: X holds {X.dtype} numbers, which float64 cannot hold exactly; "
+                             "the network computes in float64: pass X.astype(float)")
         m, n_1, n_2 = X.shape[1], parameters["W1"].shape[0], parameters["W2"].shape[0]
         workspace = m * (8 * (4 * (n_1 + n_2) + 3) + n_1 + n_2)      # bytes: the arrays of one step (below)
         if workspace > MAX_NETWORK_BYTES:
@@ -655,7 +663,13 @@ class GradientDescent:
 def _check_learning_rate(learning_rate):
     if (isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real)
             or not np.isfinite(learning_rate) or learning_rate <= 0):
-        raise ValueError(f"learning_rate must be a positive finite number; got {learning_rate!r}")
+        raise ValueError(f"learning_rate must be a positive finite number; got {_describe(learning_rate)}")
+
+
+def _describe(value):
+    """repr(value) if it is short, else its type: a message quotes a wrong argument, not a whole dict."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"a {type(value).__name__}"
 
 
 def _array_problem(name, value, shape):
@@ -802,7 +816,8 @@ def dead_units(X, parameters):
 # The course's data, stored beside this module (made by tools/make_dataset.py): reading it takes a
 # millisecond, while importing scikit-learn to draw it again takes most of a second. DATA_SHA256 is
 # the digest of its four arrays' bytes; a missing, damaged or altered file is not used.
-DATA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "circles.npz")
+DATA_FILE = os.path.join(os.path.dirname(os.path.abspath(globals().get("__file__", "init_utils.py"))), "circles.npz")
+DATA_MAX_BYTES = 2**20                          # the file holds 9.6 kB of numbers; anything much larger is not it
 DATA_SHA256 = "5fc3253ff70712c3aff31e7544636c980dd4cd4bf842c9c160318665412f1344"
 DATA_NAMES = ("train_X", "train_Y", "test_X", "test_Y")
 
@@ -819,12 +834,23 @@ def load_dataset():
     train_X (2, 300), train_Y (1, 300), test_X (2, 100), test_Y (1, 100); labels are 0/1 ints
     """
     stored = _read_dataset(DATA_FILE)
-    return stored if stored is not None else make_dataset()
+    if stored is not None:
+        return stored
+    drawn = make_dataset()
+    if dataset_digest(drawn) != DATA_SHA256:    # a scikit-learn whose make_circles draws other points
+        raise RuntimeError(f"{DATA_FILE} is missing or damaged, and the installed scikit-learn draws other points "
+                           "than the course's: put the lesson's circles.npz back beside init_utils.py")
+    return drawn
 
 
 def make_dataset():
     """load_dataset's four arrays, drawn by scikit-learn's make_circles as the course draws them."""
-    import sklearn.datasets  # here, not at the top: it takes most of a second to import
+    try:
+        import sklearn.datasets  # here, not at the top: it takes most of a second to import
+    except ImportError:
+        raise RuntimeError(f"the data file {DATA_FILE} is missing or damaged, and scikit-learn, which can draw the "
+                           "same points again, is not installed: put circles.npz beside init_utils.py, or "
+                           "pip install scikit-learn") from None
 
     train_X, train_Y = sklearn.datasets.make_circles(
         n_samples=300, noise=0.05, random_state=np.random.RandomState(1))
@@ -846,9 +872,14 @@ def dataset_digest(arrays):
 def _read_dataset(path):
     """The four arrays stored at path, or None unless they are exactly the course's (DATA_SHA256)."""
     try:
+        if not os.path.isfile(path) or os.path.getsize(path) > DATA_MAX_BYTES:    # a FIFO, a device, a huge file
+            return None
+        with zipfile.ZipFile(path) as archive:  # an .npz is a zip: what its members unpack to, bounded too
+            if sum(member.file_size for member in archive.infolist()) > DATA_MAX_BYTES:
+                return None
         with np.load(path, allow_pickle=False) as stored:
             arrays = tuple(stored[name] for name in DATA_NAMES)
-    except Exception:                           # missing, truncated, not a zip, a key missing, ...
+    except Exception:                           # missing, unreadable, truncated, not a zip, a key missing, ...
         return None
     if dataset_digest(arrays) != DATA_SHA256:
         return None

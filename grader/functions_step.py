@@ -1,7 +1,7 @@
 """Step 1: the public tests, one sandboxed child per graded function, verdicts computed here.
 
 Each graded cell runs in a child of its own (child.py) in a fresh directory holding copies of
-init_utils.py, public_tests.py and protocol.py. The child records what the function returned on the
+init_utils.py, public_tests.py (with circles.npz) and protocol.py. The child records what the function returned on the
 fixed calls of public_tests.call_plan; this process reads that data (protocol.read_result) and runs
 public_tests.diagnose_outcomes on it. A cell that does not compile, raises, never returns, hands
 back a malformed result or none fails alone; the other functions are graded as usual.
@@ -19,7 +19,7 @@ from . import protocol, sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
-HELPERS = ("init_utils.py", "public_tests.py")
+HELPERS = ("init_utils.py", "public_tests.py", "circles.npz")   # circles.npz: the data, as students have it
 INSIDE = "/grading"                 # where a child's directory is, in the sandbox
 
 

@@ -156,3 +156,30 @@ def test_a_workspace_too_large_is_refused_before_anything_is_made():
     finally:
         tracemalloc.stop()
     assert peak < 200e6, f"{peak / 1e6:.0f} MB were allocated before the refusal"
+
+
+def test_x_in_a_precision_float64_cannot_hold_is_named():
+    X, Y = circles_like()
+    with pytest.raises(ValueError, match=r"X holds float128 numbers, which float64 cannot hold exactly"):
+        GradientDescent(X.astype(np.longdouble), Y, initialize_parameters([2, 10, 5, 1], "he"), 0.01)
+
+
+def test_arguments_in_the_wrong_order_are_named_briefly():
+    """Parameters passed where the learning rate goes: the message names a dict, it does not print it."""
+    X, Y = circles_like()
+    with pytest.raises(ValueError, match=r"learning_rate must be a positive finite number; got a dict$"):
+        GradientDescent(X, Y, 0.01, initialize_parameters([2, 10, 5, 1], "he"))
+
+
+def test_a_wrong_x_is_blamed_on_x_and_a_transposed_w1_on_w1(dataset):
+    """check_network_input: W1 is called transposed only when its transpose fits both X and W2."""
+    from init_utils import predict_dec
+
+    train_X, _, _, _ = dataset
+    p = initialize_parameters([2, 10, 5, 1], "he")
+    with pytest.raises(ValueError, match=r"X has shape \(10, 2\), which looks like \(m, n_x\)"):
+        predict_dec(p, train_X[:, :10].T)
+    with pytest.raises(ValueError, match=r"X has 10 rows but the network takes 2 inputs"):
+        predict_dec(p, np.zeros((10, 300)))
+    with pytest.raises(ValueError, match=r"W1 of shape \(2, 10\); it needs shape \(10, 2\).*transposed"):
+        predict_dec(dict(p, W1=p["W1"].T.copy()), train_X)

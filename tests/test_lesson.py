@@ -216,12 +216,20 @@ def test_model_accepts_lecun_and_xavier(notebook, dataset, capsys, initializatio
 
 @pytest.fixture
 def no_training(notebook, monkeypatch):
-    """model() with forward_propagation replaced by a trap: reaching it means training started."""
-    def trap(*args, **kwargs):
-        raise AssertionError("model() started training instead of rejecting its input")
+    """model() with the first step of training replaced by a trap: reaching it means training started."""
+    class Trapped(notebook["GradientDescent"]):
+        def forward(self):
+            raise AssertionError("model() started training instead of rejecting its input")
 
-    monkeypatch.setitem(notebook, "forward_propagation", trap)
+    monkeypatch.setitem(notebook, "GradientDescent", Trapped)
     return notebook["model"]
+
+
+def test_the_trap_is_reached_by_a_training(no_training, dataset):
+    """The fixture above guards something: a model() that trains meets the trap."""
+    train_X, train_Y, _, _ = dataset
+    with pytest.raises(AssertionError, match="started training"):
+        no_training(train_X, train_Y, num_iterations=1, initialization="lecun")
 
 
 def run_bad(model, *args, **kwargs):

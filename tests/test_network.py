@@ -298,6 +298,44 @@ def test_without_the_stored_data_the_same_points_are_drawn_again(damage, tmp_pat
         assert np.array_equal(got, want) and got.dtype == want.dtype and got.strides == want.strides
 
 
+def test_a_fifo_or_an_oversized_file_in_place_of_the_data_is_not_read(tmp_path, monkeypatch):
+    """What sits at circles.npz is opened only if it is a regular file of at most DATA_MAX_BYTES whose
+    members unpack to at most as much: a FIFO would block the read forever, a zip bomb would fill memory."""
+    import zipfile
+
+    import init_utils
+
+    fifo = tmp_path / "fifo.npz"
+    os.mkfifo(fifo)
+    big = tmp_path / "big.npz"
+    big.write_bytes(b"\0" * (init_utils.DATA_MAX_BYTES + 1))
+    bomb = tmp_path / "bomb.npz"                 # 64 MB of zeros, deflated to some 60 kB
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("train_X.npy", b"\0" * 2**26)
+    assert bomb.stat().st_size < init_utils.DATA_MAX_BYTES
+    for path in (fifo, big, bomb, tmp_path):
+        assert init_utils._read_dataset(str(path)) is None, path.name
+    monkeypatch.setattr(init_utils, "DATA_FILE", str(fifo))
+    assert np.array_equal(init_utils.load_dataset()[0], course_recipe()[0])
+
+
+def test_without_the_data_file_a_missing_or_different_scikit_learn_is_named(tmp_path, monkeypatch):
+    import sys
+
+    import init_utils
+
+    monkeypatch.setattr(init_utils, "DATA_FILE", str(tmp_path / "circles.npz"))
+    with monkeypatch.context() as patch:
+        patch.setitem(sys.modules, "sklearn.datasets", None)          # import sklearn.datasets fails
+        with pytest.raises(RuntimeError, match=r"circles\.npz.*scikit-learn.*is not installed"):
+            init_utils.load_dataset()
+    moved = list(course_recipe())
+    moved[0] = moved[0] + 1e-12
+    monkeypatch.setattr(init_utils, "make_dataset", lambda: tuple(moved))
+    with pytest.raises(RuntimeError, match=r"draws other points than the course's"):
+        init_utils.load_dataset()
+
+
 def test_load_dataset_leaves_the_global_generator_untouched():
     np.random.seed(12345)
     before = np.random.get_state()
