@@ -590,7 +590,7 @@ class GradientDescent:
     """
 
     def __init__(self, X, Y, parameters, learning_rate):
-        check_training_inputs(X, Y, learning_rate, 0)
+        _check_learning_rate(learning_rate)
         check_network_input(X, parameters, Y)
         if len(parameters) != 6 or parameters["W3"].shape[0] != 1:
             _explain_3_layer_inputs("GradientDescent", X, parameters)
@@ -1343,11 +1343,10 @@ class _Stack:
         # Where ReLU passed z on, laid out as ones_A (rows below a spare one): numpy compares a view
         # into an array of the same layout twice as fast as into a contiguous one.
         self.active = [np.zeros(a.shape, bool)[..., 1:, :] for a in self.ones_A]
-        # Zeros and ones of the shapes they meet: np.maximum(A, zeros) is twice as fast as
+        # Zeros of the shapes they meet: np.maximum(A, zeros) is twice as fast as
         # np.maximum(A, 0) (a Python number takes numpy's slow path), and gives the same numbers.
         self.zeros = [np.zeros(a.shape) for a in self.A]
         self.dZ = [np.empty((k, V.shape[1], m)) for V in self.V]           # dZ_l for l = 1 .. L
-        self.ones_L = np.ones(self.dZ[-1].shape)
 
     def forward(self):
         """Forward pass for all k networks: the activations A_l, and the logits Z_L in dZ[L - 1]."""
@@ -1372,11 +1371,9 @@ class _Stack:
         self.forward()
         if record is not None:
             record.append(self.costs(Y))
-        dZ_L, ones = dZ[L - 1], self.ones_L        # dZ_L = 1./m * (1 / (1 + exp(-Z_L)) - Y), the course's order
+        dZ_L = dZ[L - 1]                           # dZ_L = 1./m * (1 / (1 + exp(-Z_L)) - Y), the course's order
         np.negative(dZ_L, out=dZ_L)
-        np.exp(dZ_L, out=dZ_L)                     # inf for Z_L < -709.78 (the caller ignores overflow): 1 / inf = 0
-        np.add(ones, dZ_L, out=dZ_L)
-        np.divide(ones, dZ_L, out=dZ_L)
+        _course_sigmoid_of_negated(dZ_L)
         dZ_L -= Y
         dZ_L *= 1. / Y.shape[1]
         for l in range(L, 0, -1):                  # back from the last layer; each is updated after passing dZ on
