@@ -15,7 +15,8 @@ MARKER = "# GRADED FUNCTION:"
 # Linear in the length of the text: [ \t]* cannot run across lines (a \s* could, and then a cell of many
 # blank lines takes quadratic time to search).
 GRADED_CELL = re.compile(r"^[ \t]*#[ \t]*GRADED FUNCTION:[ \t]*(\w+)", re.MULTILINE)
-HELPER_FILES = ("assignment.py", "init_utils.py", "public_tests.py", "circles.npz")
+HELPER_FILES = ("assignment.py", "init_utils.py", "init_checks.py", "init_data.py", "init_plots.py", "init_lab.py",
+                "public_tests.py", "circles.npz")
 
 
 def graded_name(source):

@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 import pytest
 
-from init_utils import deep_forward, initialize_parameters, layer_statistics, train_many
+from init_lab import deep_forward, initialize_parameters, layer_statistics, train_many
 
 DIMS = [2] + [256] * 50 + [1]          # 50 hidden ReLU layers, a sigmoid output: layer 51
 HIDDEN = slice(0, 50)                  # indices of layers 1..50 in the per-layer arrays

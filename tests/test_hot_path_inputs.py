@@ -5,7 +5,8 @@ one it needs, raised before anything is computed or changed."""
 import numpy as np
 import pytest
 
-from init_utils import backward_propagation, forward_propagation, initialize_parameters, update_parameters
+from init_lab import initialize_parameters
+from init_utils import backward_propagation, forward_propagation, update_parameters
 
 
 def network(m=300, dims=(2, 10, 5, 1), seed=0):
@@ -26,7 +27,7 @@ def test_update_parameters_on_lists_raises_and_changes_nothing():
     as_lists = {key: value.tolist() for key, value in parameters.items()}
     with pytest.raises(ValueError, match=r"W1 is a list, not a numpy array"):
         update_parameters(as_lists, grads, 0.01)
-    with pytest.raises(ValueError, match=r"parameters must be a dict .* got a list"):
+    with pytest.raises(ValueError, match=r"parameters must be a dict of numpy arrays; got a list"):
         update_parameters(list(parameters.values()), grads, 0.01)
     grads_as_lists = {key: value.tolist() for key, value in grads.items()}
     before = snapshot(parameters)
@@ -50,9 +51,6 @@ def test_update_parameters_checks_every_array_before_changing_any():
     missing = {key: value for key, value in grads.items() if key != "dW2"}
     with pytest.raises(ValueError, match=r"grads has no dW2"):
         update_parameters(parameters, missing, 0.01)
-    as_ints = dict(parameters, W1=np.zeros((10, 2), dtype=int))
-    with pytest.raises(ValueError, match=r"W1 holds int64 numbers"):
-        update_parameters(as_ints, grads, 0.01)
     for learning_rate in (float("nan"), -0.01, "0.01", None, True):
         with pytest.raises(ValueError, match="learning_rate"):
             update_parameters(parameters, grads, learning_rate)
@@ -73,12 +71,12 @@ def test_forward_propagation_refuses_a_1_d_bias_even_when_m_equals_n_1():
 
 
 @pytest.mark.parametrize("change, message", [
-    (lambda p, X: (X.T, p), r"W1 has shape \(10, 2\) but X has shape \(300, 2\).*X transposed"),
+    (lambda p, X: (X.T, p), r"X has shape \(300, 2\), which looks like \(m, n_x\).*pass X.T"),
     (lambda p, X: (X.tolist(), p), r"X is a list, not a numpy array"),
-    (lambda p, X: (X, dict(p, W2=p["W2"].T)), r"W2 has shape \(10, 5\); it needs shape \(5, 10\) \(transposed\)"),
+    (lambda p, X: (X, dict(p, W2=p["W2"].T)), r"W2 has shape \(10, 5\); it needs shape \(5, 10\) \(transposed"),
     (lambda p, X: (X, dict(p, W3=p["W3"].tolist())), r"W3 is a list"),
     (lambda p, X: (X, {k: v for k, v in p.items() if k != "b3"}), r"it lacks b3"),
-    (lambda p, X: (X, list(p.values())), r"parameters must be a dict"),
+    (lambda p, X: (X, list(p.values())), r"parameters is a list, not a dict"),
     (lambda p, X: (X, dict(p, b3=np.zeros((1, 300)))), r"b3 has shape \(1, 300\); it needs shape \(1, 1\)"),
 ])
 def test_forward_propagation_names_the_problem(change, message):

@@ -1,4 +1,4 @@
-"""init_utils.initialize_parameters against the published formulas, written out here.
+"""init_lab.initialize_parameters against the published formulas, written out here.
 
     LeCun (LeCun et al. 1998; Keras lecun_normal / lecun_uniform):  Var = 1 / fan_in
     Glorot (Glorot & Bengio 2010; torch.nn.init.xavier_normal_):    Var = 2 / (fan_in + fan_out)
@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pytest
 
-from init_utils import WEIGHT_STD, initialize_parameters
+from init_lab import WEIGHT_STD, initialize_parameters
 
 TARGET_STD = {
     "lecun": lambda fan_in, fan_out: math.sqrt(1 / fan_in),

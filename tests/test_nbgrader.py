@@ -1,4 +1,4 @@
-"""tools/export_nbgrader.py, and the lesson as an nbgrader assignment, round trip with the real nbgrader.
+"""tools.export_nbgrader, and the lesson as an nbgrader assignment, round trip with the real nbgrader.
 
 The first tests need no nbgrader: the exported notebook's metadata, its test cells run here against
 the right functions and against classic mistakes (nbgrader takes a test cell's points exactly when the
@@ -30,11 +30,10 @@ import nbformat
 import pytest
 
 import public_tests
+from assignment import GRADED, HELPER_FILES
 
 ROOT = Path(__file__).resolve().parent.parent
-TOOL = ROOT / "tools" / "export_nbgrader.py"
 STUDENT = ROOT / "student" / "Initialization.ipynb"
-GRADED = ("initialize_parameters_zeros", "initialize_parameters_random", "initialize_parameters_he")
 ASSIGNMENT = "initialization"
 # The classic mistakes, each written into one graded function of the solution: (function, old, new).
 MISTAKES = {
@@ -54,12 +53,8 @@ MISTAKES = {
 
 @pytest.fixture(scope="module")
 def tool():
-    """tools/export_nbgrader.py as a module (tools/ is a folder of scripts, not a package)."""
-    sys.path.insert(0, str(TOOL.parent))
-    try:
-        return importlib.import_module("export_nbgrader")
-    finally:
-        sys.path.remove(str(TOOL.parent))
+    """tools.export_nbgrader, imported as the package module it is."""
+    return importlib.import_module("tools.export_nbgrader")
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +144,7 @@ def test_solution_delimiters_sit_just_inside_the_code_here_markers(exported, too
 
 def test_supporting_files_and_config_are_written(exported):
     course, _ = exported
-    for helper in ("init_utils.py", "public_tests.py", "circles.npz"):
+    for helper in HELPER_FILES:
         assert (course / "source" / ASSIGNMENT / helper).read_bytes() == (ROOT / helper).read_bytes()
     config = (course / "nbgrader_config.py").read_text()
     namespace = {"get_config": lambda: _Config()}
@@ -343,8 +338,8 @@ def test_existing_config_is_left_alone_and_the_line_to_add_is_printed(tool, tmp_
 
 def test_command_line_exit_code(tmp_path):
     (tmp_path / "file").write_text("")
-    result = subprocess.run([sys.executable, str(TOOL), str(tmp_path / "file")], capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run([sys.executable, "-m", "tools.export_nbgrader", str(tmp_path / "file")],
+                            capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert result.returncode == 2
     assert result.stderr.strip() == f"export_nbgrader: {tmp_path / 'file'} is not a directory"
 

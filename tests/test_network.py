@@ -1,24 +1,13 @@
-"""The 3-layer network and its helpers: forward shapes, gradients against finite differences,
-the update, predict, and the data set against the course's recipe."""
+"""The course's network in init_utils (and the lab's any-depth gradients): forward shapes, gradients
+against finite differences, the update, predict."""
 
-import os
 import re
 
 import numpy as np
 import pytest
-import sklearn.datasets
 
-from init_utils import (
-    backward_propagation,
-    deep_forward,
-    deep_gradients,
-    forward_propagation,
-    initialize_parameters,
-    load_dataset,
-    predict,
-    sigmoid,
-    update_parameters,
-)
+from init_lab import deep_forward, deep_gradients, initialize_parameters
+from init_utils import backward_propagation, forward_propagation, predict, sigmoid, update_parameters
 
 NAMES = ("W1", "b1", "W2", "b2", "W3", "b3")
 
@@ -159,7 +148,7 @@ def test_deep_gradients_match_finite_differences():
         assert relative_error(db, numeric["b" + str(l)]) < 1e-7, f"db{l}"
 
 
-def test_update_parameters_in_place_and_returns_the_same_dict():
+def test_update_parameters_returns_the_same_dict_with_new_arrays():
     rng = np.random.RandomState(0)
     parameters = initialize_parameters([3, 4, 2, 1], "he", seed=0)
     before = {k: v.copy() for k, v in parameters.items()}
@@ -170,8 +159,8 @@ def test_update_parameters_in_place_and_returns_the_same_dict():
     assert result is parameters
     assert set(result) == set(before)
     for k in before:
-        assert result[k] is arrays[k], f"{k} was replaced, not updated in place"
         assert np.array_equal(result[k], before[k] - 0.05 * grads["d" + k])
+        assert np.array_equal(arrays[k], before[k]), f"{k}: the array the caller held was changed"
 
 
 def test_update_parameters_any_depth():
@@ -218,133 +207,3 @@ def test_predict_on_a_network_of_known_output(capsys):
     p = predict(X, Y, parameters)
     assert capsys.readouterr().out == "Accuracy: 0.75000 (3/4 correct)\n"
     assert np.array_equal(p, [[1, 1, 0, 0]])
-
-
-def course_recipe():
-    """The course's data: seed numpy's global generator with 1 / 2, then make_circles without random_state."""
-    state = np.random.get_state()
-    try:
-        np.random.seed(1)
-        train_X, train_Y = sklearn.datasets.make_circles(n_samples=300, noise=.05)
-        np.random.seed(2)
-        test_X, test_Y = sklearn.datasets.make_circles(n_samples=100, noise=.05)
-    finally:
-        np.random.set_state(state)
-    return train_X.T, train_Y.reshape((1, train_Y.shape[0])), test_X.T, test_Y.reshape((1, test_Y.shape[0]))
-
-
-def assert_same_state(before, after):
-    assert before[0] == after[0]
-    assert np.array_equal(before[1], after[1])
-    assert before[2:] == after[2:]
-
-
-def test_load_dataset_equals_the_course_recipe():
-    got = load_dataset()
-    expected = course_recipe()
-    for g, e, shape in zip(got, expected, ((2, 300), (1, 300), (2, 100), (1, 100))):
-        assert g.shape == shape
-        assert np.array_equal(g, e)
-    train_Y, test_Y = got[1], got[3]
-    assert np.issubdtype(train_Y.dtype, np.integer) and np.issubdtype(test_Y.dtype, np.integer)
-    assert set(np.unique(train_Y)) == {0, 1} and set(np.unique(test_Y)) == {0, 1}
-    assert train_Y.sum() == 150 and test_Y.sum() == 50        # make_circles: half of each class
-    assert np.isfinite(got[0]).all() and np.isfinite(got[2]).all()
-
-
-def test_the_stored_data_is_the_course_recipe_s_and_is_read_without_scikit_learn():
-    """circles.npz holds the course's points (its digest is that of the recipe drawn here by scikit-learn),
-    load_dataset reads it in the memory layout the recipe gives, and the lesson never imports scikit-learn."""
-    import subprocess
-    import sys
-
-    import init_utils
-
-    expected = course_recipe()
-    assert init_utils.dataset_digest(expected) == init_utils.DATA_SHA256
-    for got, want in zip(load_dataset(), expected):
-        assert np.array_equal(got, want) and got.dtype == want.dtype and got.strides == want.strides
-    probe = ("import sys; import init_utils; init_utils.load_dataset(); "
-             "print(init_utils._read_dataset(init_utils.DATA_FILE) is not None, 'sklearn' in sys.modules)")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            cwd=os.path.dirname(init_utils.DATA_FILE))
-    assert result.stdout.split() == ["True", "False"], result.stdout + result.stderr
-    check = subprocess.run([sys.executable, os.path.join("tools", "make_dataset.py"), "--check"],
-                           capture_output=True, text=True, cwd=os.path.dirname(init_utils.DATA_FILE))
-    assert check.returncode == 0, check.stderr
-
-
-@pytest.mark.parametrize("damage", ["missing", "not a zip", "truncated", "one point moved", "a key missing"])
-def test_without_the_stored_data_the_same_points_are_drawn_again(damage, tmp_path, monkeypatch):
-    """A missing, damaged or altered circles.npz is not used: make_circles draws the course's points again."""
-    import init_utils
-
-    path = tmp_path / "circles.npz"
-    arrays = dict(zip(init_utils.DATA_NAMES, course_recipe()))
-    if damage == "not a zip":
-        path.write_bytes(b"#!/bin/sh\necho not data\n")
-    elif damage == "truncated":
-        np.savez(path, **arrays)
-        path.write_bytes(path.read_bytes()[:2000])
-    elif damage == "one point moved":
-        moved = arrays["train_X"].copy()
-        moved[0, 17] += 1e-9
-        np.savez(path, **dict(arrays, train_X=moved))
-    elif damage == "a key missing":
-        np.savez(path, **{key: value for key, value in arrays.items() if key != "test_Y"})
-    monkeypatch.setattr(init_utils, "DATA_FILE", str(path))
-    assert init_utils._read_dataset(str(path)) is None
-    for got, want in zip(init_utils.load_dataset(), course_recipe()):
-        assert np.array_equal(got, want) and got.dtype == want.dtype and got.strides == want.strides
-
-
-def test_a_fifo_or_an_oversized_file_in_place_of_the_data_is_not_read(tmp_path, monkeypatch):
-    """What sits at circles.npz is opened only if it is a regular file of at most DATA_MAX_BYTES whose
-    members unpack to at most as much: a FIFO would block the read forever, a zip bomb would fill memory."""
-    import zipfile
-
-    import init_utils
-
-    fifo = tmp_path / "fifo.npz"
-    os.mkfifo(fifo)
-    big = tmp_path / "big.npz"
-    big.write_bytes(b"\0" * (init_utils.DATA_MAX_BYTES + 1))
-    bomb = tmp_path / "bomb.npz"                 # 64 MB of zeros, deflated to some 60 kB
-    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("train_X.npy", b"\0" * 2**26)
-    assert bomb.stat().st_size < init_utils.DATA_MAX_BYTES
-    for path in (fifo, big, bomb, tmp_path):
-        assert init_utils._read_dataset(str(path)) is None, path.name
-    monkeypatch.setattr(init_utils, "DATA_FILE", str(fifo))
-    assert np.array_equal(init_utils.load_dataset()[0], course_recipe()[0])
-
-
-def test_without_the_data_file_a_missing_or_different_scikit_learn_is_named(tmp_path, monkeypatch):
-    import sys
-
-    import init_utils
-
-    monkeypatch.setattr(init_utils, "DATA_FILE", str(tmp_path / "circles.npz"))
-    with monkeypatch.context() as patch:
-        patch.setitem(sys.modules, "sklearn.datasets", None)          # import sklearn.datasets fails
-        with pytest.raises(RuntimeError, match=r"circles\.npz.*scikit-learn.*is not installed"):
-            init_utils.load_dataset()
-    moved = list(course_recipe())
-    moved[0] = moved[0] + 1e-12
-    monkeypatch.setattr(init_utils, "make_dataset", lambda: tuple(moved))
-    with pytest.raises(RuntimeError, match=r"draws other points than the course's"):
-        init_utils.load_dataset()
-
-
-def test_load_dataset_leaves_the_global_generator_untouched():
-    np.random.seed(12345)
-    before = np.random.get_state()
-    load_dataset()
-    after = np.random.get_state()
-    assert_same_state(before, after)
-    # ... and does not depend on it either.
-    first = load_dataset()
-    np.random.seed(999)
-    second = load_dataset()
-    for a, b in zip(first, second):
-        assert np.array_equal(a, b)

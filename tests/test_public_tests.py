@@ -15,7 +15,7 @@ if str(ROOT) not in sys.path:          # public_tests lives in the repository ro
     sys.path.insert(0, str(ROOT))
 
 import public_tests  # noqa: E402
-from init_utils import check_layers_dims  # noqa: E402
+from init_checks import check_layers_dims  # noqa: E402
 from public_tests import diagnose  # noqa: E402
 
 ZEROS_W = "np.zeros((layers_dims[l], layers_dims[l - 1]))"

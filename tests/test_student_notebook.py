@@ -15,9 +15,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from assignment import GRADED_FUNCTIONS
+
 ROOT = Path(__file__).resolve().parent.parent
 STUDENT = ROOT / "student" / "Initialization.ipynb"
-GRADED = ("initialize_parameters_zeros", "initialize_parameters_random", "initialize_parameters_he")
+GRADED = tuple(GRADED_FUNCTIONS)
 BLANK_W = "        parameters['W' + str(l)] = None\n"
 BLANK_B = "        parameters['b' + str(l)] = None\n"
 RIGHT_W = {
@@ -37,7 +39,7 @@ SCENARIOS = {
     },
 }
 # The exercise a failure must point back to.
-EXERCISE = {"initialize_parameters_zeros": 1, "initialize_parameters_random": 2, "initialize_parameters_he": 3}
+EXERCISE = GRADED_FUNCTIONS
 POINTS_BACK = re.compile(r'Exercise [123]|run the cell that sets runs\["')
 
 

@@ -1,6 +1,5 @@
-"""tools/make_student_version.py and the committed student/Initialization.ipynb it makes."""
+"""tools.make_student_version and the committed student/Initialization.ipynb it makes."""
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -12,20 +11,14 @@ ROOT = Path(__file__).resolve().parent.parent
 STUDENT = ROOT / "student" / "Initialization.ipynb"
 if str(ROOT) not in sys.path:          # public_tests lives in the repository root
     sys.path.insert(0, str(ROOT))
-GRADED = ("initialize_parameters_zeros", "initialize_parameters_random", "initialize_parameters_he")
-
-
-def load_tool():
-    """tools/make_student_version.py as a module (tools/ is a folder of scripts, not a package)."""
-    spec = importlib.util.spec_from_file_location("make_student_version", ROOT / "tools" / "make_student_version.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from assignment import GRADED, HELPER_FILES  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def tool():
-    return load_tool()
+    from tools import make_student_version
+
+    return make_student_version
 
 
 @pytest.fixture(scope="module")
@@ -155,13 +148,15 @@ def test_the_start_marker_may_keep_its_hint(tool):
 
 
 def test_script_check_mode_and_bundle(tool, tmp_path):
-    script = str(ROOT / "tools" / "make_student_version.py")
-    check = subprocess.run([sys.executable, script, "--check"], capture_output=True, text=True, cwd=tmp_path)
+    check = subprocess.run([sys.executable, "-m", "tools.make_student_version", "--check"], capture_output=True,
+                           text=True, cwd=ROOT)
     assert check.returncode == 0, check.stderr
     tool.write_bundle(tmp_path / "handout", tool.student_text())
     handout = tmp_path / "handout"
-    assert sorted(p.name for p in handout.iterdir()) == ["Initialization.ipynb", "README.md", "circles.npz",
-                                                         "init_utils.py", "public_tests.py", "requirements.txt"]
+    assert sorted(p.name for p in handout.iterdir()) == sorted(
+        ["Initialization.ipynb", "README.md", "requirements.txt", "assignment.py", "init_utils.py", "init_checks.py",
+         "init_data.py", "init_plots.py", "init_lab.py", "public_tests.py", "circles.npz"])
+    assert set(HELPER_FILES) < {p.name for p in handout.iterdir()}
     assert (handout / "requirements.txt").read_text() == (ROOT / "requirements.txt").read_text()
     readme = (handout / "README.md").read_text()
     assert "pip install -r requirements.txt jupyterlab" in readme and "jupyter lab Initialization.ipynb" in readme

@@ -1,8 +1,8 @@
-"""What a student who is wrong gets from init_utils: a clear error naming the problem, or the right answer.
+"""What a student who is wrong gets from the lesson's modules: a clear error naming the problem, or the right answer.
 
 Each case is a realistic mistake (a transposed Y, a list, a missing bias, a blank exercise, a typo in
 a size). The right answers are computed here by plain formulas (np.logaddexp, the textbook forward
-recursion), not by init_utils.
+recursion), not by the modules.
 """
 
 import io
@@ -13,27 +13,19 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 
-import init_utils
-from init_utils import (
+import init_plots
+from init_checks import (
     RunFirstError,
     Runs,
-    accuracy,
     call_initializer,
     check_layers_dims,
     check_parameters,
     check_training_inputs,
-    compute_loss,
-    cross_entropy_from_logits,
-    dead_units,
-    deep_forward,
-    initialize_parameters,
-    layer_statistics,
-    plot_costs,
-    plot_dataset,
-    plot_decision_boundary,
-    predict,
-    predict_dec,
 )
+from init_data import load_dataset
+from init_lab import accuracy, deep_forward, initialize_parameters, layer_statistics
+from init_plots import plot_costs, plot_dataset, plot_decision_boundary
+from init_utils import compute_loss, cross_entropy_from_logits, predict, predict_dec
 
 DIMS = [2, 10, 5, 1]
 
@@ -41,7 +33,7 @@ DIMS = [2, 10, 5, 1]
 @pytest.fixture(scope="module")
 def problem():
     """The circles data and a He network for it, with its logits and outputs by the textbook recursion."""
-    X, Y, _, _ = init_utils.load_dataset()
+    X, Y, _, _ = load_dataset()
     parameters = initialize_parameters(DIMS, "he", seed=3)
     a = X
     for l in (1, 2):
@@ -61,16 +53,17 @@ def without(parameters, key):
 GOOD = initialize_parameters(DIMS, "he")
 
 BAD_PARAMETERS = {
-    "blank exercise": ({k: None for k in GOOD}, "initialize_parameters_zeros returned W1 = None: finish Exercise 1"),
+    "blank exercise": ({k: None for k in GOOD}, "what initialize_parameters_zeros returned: W1 is None (is a line "
+                                                "that sets it still blank?): finish Exercise 1"),
     "forgotten biases": ({k: v for k, v in GOOD.items() if k[0] == "W"}, "no b1, b2, b3"),
     "an extra layer": (initialize_parameters([2, 10, 5, 1, 1]), "'W4', 'b4'"),
     "a list, not a dict": ([GOOD["W1"]], "a list, not a dict"),
-    "transposed W1": (dict(GOOD, W1=GOOD["W1"].T), "W1 of shape (2, 10); it needs shape (10, 2) (transposed"),
-    "1-D bias": (dict(GOOD, b1=np.zeros(10)), "b1 of shape (10,); it needs shape (10, 1)"),
-    "a list as W2": (dict(GOOD, W2=GOOD["W2"].tolist()), "W2 as a list, not a numpy array"),
-    "integer weights": (dict(GOOD, W1=np.zeros((10, 2), dtype=int)), "W1 holding integers (dtype int64)"),
+    "transposed W1": (dict(GOOD, W1=GOOD["W1"].T), "W1 has shape (2, 10); it needs shape (10, 2) (transposed"),
+    "1-D bias": (dict(GOOD, b1=np.zeros(10)), "b1 has shape (10,); it needs shape (10, 1)"),
+    "a list as W2": (dict(GOOD, W2=GOOD["W2"].tolist()), "W2 is a list, not a numpy array"),
+    "integer weights": (dict(GOOD, W1=np.zeros((10, 2), dtype=int)), "W1 holds integers (dtype int64)"),
     "float32 weights": (dict(GOOD, W3=GOOD["W3"].astype(np.float32)), "float32"),
-    "NaN weights": (dict(GOOD, W2=np.full((5, 10), np.nan)), "W2 holding 50 NaN or infinite values"),
+    "NaN weights": (dict(GOOD, W2=np.full((5, 10), np.nan)), "W2 holds 50 NaN or infinite values"),
 }
 
 
@@ -90,9 +83,9 @@ def test_check_parameters_accepts_right_networks_of_any_depth():
 
 
 def test_check_parameters_without_layers_dims_checks_that_the_layers_fit():
-    with pytest.raises(ValueError, match=r"W2 of shape \(10, 5\); it needs shape \(n_2, 10\)"):
+    with pytest.raises(ValueError, match=r"W2 has shape \(10, 5\); it needs shape \(5, 10\) \(transposed"):
         check_parameters(dict(GOOD, W2=GOOD["W2"].T))
-    with pytest.raises(ValueError, match=r"b3 of shape \(2, 1\); it needs shape \(1, 1\)"):
+    with pytest.raises(ValueError, match=r"b3 has shape \(2, 1\); it needs shape \(1, 1\)"):
         check_parameters(dict(GOOD, b3=np.zeros((2, 1))))
 
 
@@ -135,14 +128,14 @@ def test_runs_names_the_cell_to_run_instead_of_a_key_error():
 
 def test_predict_with_a_transposed_Y_raises(problem, capsys):
     X, Y, parameters, _, _ = problem
-    with pytest.raises(ValueError, match=r"Y must have shape \(1, m\); got shape \(300, 1\)"):
+    with pytest.raises(ValueError, match=r"Y has shape \(300, 1\); it needs shape \(1, m\) \(use Y.reshape\(1, -1\)\)"):
         predict(X, Y.T, parameters)
     assert capsys.readouterr().out == ""            # no accuracy line was printed
 
 
 def test_accuracy_with_a_transposed_Y_raises(problem):
     X, Y, parameters, z3, _ = problem
-    with pytest.raises(ValueError, match=r"Y must have shape \(1, m\)"):
+    with pytest.raises(ValueError, match=r"Y has shape \(300, 1\); it needs shape \(1, m\)"):
         accuracy(X, Y.T, parameters)
     assert accuracy(X, Y, parameters) == pytest.approx(np.mean((z3 > 0) == Y), abs=0)
 
@@ -185,7 +178,7 @@ def test_losses_refuse_labels_other_than_0_and_1(problem):
 
 def test_predict_without_b3_raises_instead_of_printing_a_wrong_accuracy(problem, capsys):
     X, Y, parameters, _, _ = problem
-    with pytest.raises(ValueError, match="parameters has no b3"):
+    with pytest.raises(ValueError, match="predict: there is no b3"):
         predict(X, Y, without(parameters, "b3"))
     assert capsys.readouterr().out == ""
 
@@ -195,20 +188,17 @@ def test_a_1d_bias_is_refused_even_when_m_equals_its_length(problem):
     broken = dict(parameters, b1=np.full(10, 0.3))
     for call in (lambda: predict_dec(broken, X[:, :10]), lambda: deep_forward(X[:, :10], broken),
                  lambda: accuracy(X[:, :10], Y[:, :10], broken)):
-        with pytest.raises(ValueError, match=r"b1 of shape \(10,\); it needs shape \(10, 1\)"):
+        with pytest.raises(ValueError, match=r"b1 has shape \(10,\); it needs shape \(10, 1\)"):
             call()
 
 
-def test_predict_uses_every_layer_of_a_deeper_network(problem, capsys):
+def test_predict_of_a_deeper_network_points_to_the_lab(problem, capsys):
+    """predict is the course's, for the 3-layer network: a deeper one is named, with where to go instead."""
     X, Y, _, _, _ = problem
     parameters = initialize_parameters([2, 10, 5, 4, 1], "he", seed=5)
-    a = X
-    for l in (1, 2, 3):
-        a = np.maximum(parameters[f"W{l}"] @ a + parameters[f"b{l}"], 0)
-    expected = ((parameters["W4"] @ a + parameters["b4"]) > 0).astype(int)
-    assert np.array_equal(predict(X, Y, parameters), expected)
-    correct = int(np.sum(expected == Y))
-    assert capsys.readouterr().out == f"Accuracy: {correct / 300:.5f} ({correct}/300 correct)\n"
+    with pytest.raises(ValueError, match=r"forward_propagation: .*also holds W4, b4 \(init_lab.deep_forward takes"):
+        predict(X, Y, parameters)
+    assert capsys.readouterr().out == ""
 
 
 def test_inputs_with_the_wrong_number_of_rows_or_transposed(problem):
@@ -216,7 +206,7 @@ def test_inputs_with_the_wrong_number_of_rows_or_transposed(problem):
     with pytest.raises(ValueError, match=r"looks like \(m, n_x\).*pass X.T"):
         predict_dec(parameters, X.T)
     with pytest.raises(ValueError, match="X has 3 rows but the network takes 2 inputs"):
-        dead_units(np.vstack([X, X[:1]]), parameters)
+        deep_forward(np.vstack([X, X[:1]]), parameters)
 
 
 @pytest.mark.parametrize("X_as, Y_as", [(list, None), (None, list), (tuple, None)])
@@ -224,7 +214,7 @@ def test_check_training_inputs_refuses_lists_it_used_to_accept(problem, X_as, Y_
     X, Y, _, _, _ = problem
     X = X_as(X.tolist()) if X_as else X
     Y = Y_as(Y.tolist()) if Y_as else Y
-    with pytest.raises(ValueError, match=r"must be a numpy array of shape .* \(use np.array\("):
+    with pytest.raises(ValueError, match=r"model: [XY] is a (list|tuple), not a numpy array \(np.array\([XY]\) makes"):
         check_training_inputs(X, Y, 0.01, 10)
 
 
@@ -262,7 +252,7 @@ def test_the_lessons_largest_network_is_allowed():
 
 def test_layer_statistics_checks_its_network_seed_and_forward(problem):
     X, _, parameters, _, _ = problem
-    with pytest.raises(ValueError, match="parameters has no b2"):
+    with pytest.raises(ValueError, match="parameters: there is no b2"):
         layer_statistics(X, without(parameters, "b2"))
     with pytest.raises(ValueError, match="seed must be"):
         layer_statistics(X, parameters, seed=0.5)
@@ -307,7 +297,7 @@ def test_decision_boundary_grid_is_bounded_and_covers_the_data(problem):
 
         start = time.perf_counter()
         plot_decision_boundary(model, scale * X, Y)
-        assert seen[0][0] <= init_utils.BOUNDARY_GRID ** 2 and seen[0][1] == 2
+        assert seen[0][0] <= init_plots.BOUNDARY_GRID ** 2 and seen[0][1] == 2
         assert time.perf_counter() - start < 20          # a bound on runaway grids, not a benchmark
 
 
@@ -320,9 +310,9 @@ def test_decision_boundary_refuses_a_model_that_does_not_predict_per_point(probl
 @pytest.mark.parametrize("plot", [lambda X, Y: plot_dataset(X, Y), lambda X, Y: plot_decision_boundary(None, X, Y)])
 def test_point_plots_check_their_data(problem, plot):
     X, Y, _, _, _ = problem
-    with pytest.raises(ValueError, match=r"X must have shape \(2, m\)"):
+    with pytest.raises(ValueError, match=r"plot: X has shape \(4, 300\); it needs shape \(2, m\)"):
         plot(np.vstack([X, X]), Y)
-    with pytest.raises(ValueError, match="Y must have shape"):
+    with pytest.raises(ValueError, match=r"plot: Y has shape \(300, 1\); it needs shape \(1, m\)"):
         plot(X, Y.T)
 
 
@@ -330,10 +320,10 @@ def test_one_colour_per_method_in_every_depth_plot(problem):
     X, _, _, _, _ = problem
     nets = {label: initialize_parameters([2, 8, 8, 1], method, seed=1)
             for label, method in (("× 0.01", "small"), ("LeCun", "lecun"), ("He", "he"), ("× 10", "random"))}
-    stats = init_utils.plot_layer_statistics({k: layer_statistics(X, p) for k, p in nets.items()})
-    histograms = init_utils.plot_layer_histograms({k: deep_forward(X, p)[0] for k, p in reversed(nets.items())},
+    stats = init_plots.plot_layer_statistics({k: layer_statistics(X, p) for k, p in nets.items()})
+    histograms = init_plots.plot_layer_histograms({k: deep_forward(X, p)[0] for k, p in reversed(nets.items())},
                                                   layers=(1, 2))
-    curves = init_utils.plot_cost_curves({"He": [0.7, 0.6], "LeCun": [0.69, 0.69]}, every=50, title="t")
+    curves = init_plots.plot_cost_curves({"He": [0.7, 0.6], "LeCun": [0.69, 0.69]}, every=50, title="t")
     def colours(lines):
         return {line.get_label().split(" (")[0]: to_hex(line.get_color()) for line in lines
                 if not line.get_label().startswith("_")}

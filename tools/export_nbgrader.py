@@ -1,12 +1,12 @@
 """Write the lesson into an nbgrader course as a *source* assignment, ready for `nbgrader generate_assignment`.
 
-    python tools/export_nbgrader.py COURSE_DIR                      # writes COURSE_DIR/source/initialization/
-    python tools/export_nbgrader.py COURSE_DIR --assignment ps3 --points 2 --force
+    python -m tools.export_nbgrader COURSE_DIR                      # writes COURSE_DIR/source/initialization/
+    python -m tools.export_nbgrader COURSE_DIR --assignment ps3 --points 2 --force
 
 What lands in COURSE_DIR/source/NAME/: Initialization.ipynb with nbgrader's cell metadata (schema 3), and
-init_utils.py, public_tests.py and circles.npz, which nbgrader copies into the release as supporting files.
-- Each graded cell ("# GRADED FUNCTION: name") becomes an autograded answer cell: the lines between
-  "### START CODE HERE ###" and "### END CODE HERE ###" are wrapped in "### BEGIN SOLUTION" /
+the files it needs beside it (assignment.HELPER_FILES), which nbgrader copies into the release.
+- Each graded cell (assignment.GRADED_CELL, "# GRADED FUNCTION: name") becomes an autograded answer cell:
+  the lines between "### START CODE HERE ###" and "### END CODE HERE ###" are wrapped in "### BEGIN SOLUTION" /
   "### END SOLUTION", so that nbgrader's ClearSolutions blanks them in the release.
 - Each cell that calls a public test ("name_test(name)") becomes an autograded test cell worth --points:
   it keeps the visible call, which prints the diagnoses, and adds after it an assert on public_tests.diagnose
@@ -16,7 +16,7 @@ init_utils.py, public_tests.py and circles.npz, which nbgrader copies into the r
 - Every other cell, prose and code, becomes read-only: nbgrader restores its source when it autogrades.
 nbgrader replaces a solution region with one code stub per course (ClearSolutions.code_stub). So that the
 release blanks exactly what student/Initialization.ipynb blanks, the stub is taken from the student
-version that tools/make_student_version.py makes, and written to COURSE_DIR/nbgrader_config.py when the
+version that tools.make_student_version makes, and written to COURSE_DIR/nbgrader_config.py when the
 course has none; when it has one, the script prints the line to add. The stub applies to every
 assignment of the course.
 Exit codes: 0 written, 2 a usage problem (one line on stderr, nothing written).
@@ -31,8 +31,7 @@ from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import make_student_version as student_version  # noqa: E402  (a script beside this one, not a package)
+from tools import make_student_version as student_version
 
 ROOT = student_version.ROOT
 HELPERS = student_version.HELPERS

@@ -1,12 +1,13 @@
 """Make the notebook students receive, student/Initialization.ipynb, from the solution notebook.
 
-    python tools/make_student_version.py               # (re)write student/Initialization.ipynb
-    python tools/make_student_version.py --check       # exit 1 if the committed copy is out of date
-    python tools/make_student_version.py --bundle DIR  # also write DIR/ to hand out: the notebook, its
-                                                       # helper modules, requirements.txt and a README
+    python -m tools.make_student_version               # (re)write student/Initialization.ipynb
+    python -m tools.make_student_version --check       # exit 1 if the committed copy is out of date
+    python -m tools.make_student_version --bundle DIR  # also write DIR/ to hand out: the notebook, the
+                                                       # files it needs (assignment.HELPER_FILES),
+                                                       # requirements.txt and a README
 
 What changes, and nothing else:
-- In each graded cell (one that starts with "# GRADED FUNCTION: name"), every line between
+- In each graded cell (assignment.GRADED_CELL: a line "# GRADED FUNCTION: name"), every line between
   "### START CODE HERE ###" and "### END CODE HERE ###" is an assignment; its right-hand side
   becomes None (`parameters['W' + str(l)] = None`). The START line keeps its "(≈ N lines of
   code)" hint. A line in that region that is not a plain assignment stops the script with an
@@ -22,9 +23,9 @@ What changes, and nothing else:
 The prose, the expected-output cells and the calls to the public tests stay as they are. The
 output is a pure function of the solution notebook, so it is byte-for-byte reproducible.
 
-The notebook imports init_utils and public_tests. Its first code cell appends ".." to sys.path, so
-it finds them both in a clone of the repository (student/ is one folder below them) and in a bundle
-(beside it, which Python searches first). One line in the solution, rather than copies of the modules
+The notebook imports the helper modules (assignment.HELPER_FILES). Its first code cell appends ".." to
+sys.path, so it finds them both in a clone of the repository (student/ is one folder below them) and in
+a bundle (beside it, which Python searches first). One line in the solution, rather than copies of the modules
 in student/ or a student-only import cell: every version of the notebook (solution, student, bundle,
 nbgrader release) keeps the same code cells, and there is nothing to keep in sync.
 """
@@ -38,10 +39,12 @@ from pathlib import Path
 
 import nbformat
 
+import assignment
+
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = ROOT / "Initialization.ipynb"
 STUDENT = ROOT / "student" / "Initialization.ipynb"
-HELPERS = ("init_utils.py", "public_tests.py", "circles.npz")   # the files a student needs beside the notebook
+HELPERS = assignment.HELPER_FILES          # the files a student needs beside the notebook
 # What a student installs: the repository's requirements (the lesson's libraries, Jupyter's kernel and
 # the test tools, a few MB more) plus JupyterLab to open the notebook in.
 BUNDLE_README = """\
@@ -57,13 +60,12 @@ each time:
 
     .venv/bin/jupyter lab Initialization.ipynb
 
-Keep init_utils.py, public_tests.py and circles.npz (the data) in this folder, beside the notebook.
+Keep the other files of this folder (the helper modules and circles.npz, the data) beside the notebook.
 Run the cells from the top. The three exercises are the cells marked `# GRADED FUNCTION:`; write your
 code between `### START CODE HERE ###` and `### END CODE HERE ###`, then run the cell under it: it says
 `All tests passed.` or what is wrong. A later cell that needs an exercise or an earlier cell says which.
 """
 
-GRADED = re.compile(r"^# GRADED FUNCTION: (\w+)", re.MULTILINE)
 START = "### START CODE HERE ###"
 END = "### END CODE HERE ###"
 # A marker line holds the marker comment and nothing else (START may keep its "(≈ N lines of code)" hint):
@@ -74,8 +76,7 @@ END_LINE = re.compile(r"[ \t]*" + re.escape(END) + r"[ \t]*")
 
 def graded_name(cell):
     """The graded function a code cell defines ('# GRADED FUNCTION: name'), or None."""
-    match = GRADED.search(cell.source) if cell.cell_type == "code" else None
-    return match.group(1) if match else None
+    return assignment.graded_name(cell.source) if cell.cell_type == "code" else None
 
 
 def blank_out(source, name):
@@ -171,7 +172,7 @@ def main(argv=None):
     parser.add_argument("--check", action="store_true",
                         help="do not write; exit 1 if student/Initialization.ipynb is not up to date")
     parser.add_argument("--bundle", type=Path, metavar="DIR",
-                        help="also write the notebook, init_utils.py, public_tests.py, circles.npz, "
+                        help="also write the notebook, the files it needs beside it (assignment.HELPER_FILES), "
                              "requirements.txt and a README (how to start) into DIR, to hand out")
     args = parser.parse_args(argv)
     try:
@@ -182,7 +183,7 @@ def main(argv=None):
     if args.check:
         current = STUDENT.read_text(encoding="utf-8") if STUDENT.exists() else None
         if current != text:
-            print(f"{STUDENT.relative_to(ROOT)} is out of date: run python tools/make_student_version.py",
+            print(f"{STUDENT.relative_to(ROOT)} is out of date: run python -m tools.make_student_version",
                   file=sys.stderr)
             return 1
         return 0
