@@ -2,6 +2,7 @@
 
 import argparse
 import dataclasses
+import errno
 import json
 import math
 import os
@@ -15,12 +16,12 @@ from pathlib import Path
 
 import nbformat
 
-from . import functions_step, notebook_step, report, sandbox
-from .report import GRADED
+from assignment import GRADED
 
-MAX_NOTEBOOK_BYTES = 64 * 2**20
+from . import functions_step, notebook_step, report, sandbox, space
+from .submission import Unreadable, graded_sources, read_code_cells
+
 MAX_SECONDS = 86400.0                # a day: longer limits overflow the libraries' timers
-GRADED_CELL = re.compile(r"^[ \t]*#\s*GRADED FUNCTION:\s*(\w+)", re.MULTILINE)
 
 
 class UsageError(Exception):
@@ -46,67 +47,6 @@ class Settings:
     setup: str = ""
 
 
-# --------------------------------------------------------------------------------------------
-# Reading a submission
-# --------------------------------------------------------------------------------------------
-
-def read_notebook(path):
-    """The notebook at path (nbformat 3 or 4), or a UsageError saying why it cannot be one."""
-    path = Path(path)
-    if not path.exists():
-        raise UsageError(f"no such file: {path}")
-    if not path.is_file():
-        raise UsageError(f"not a regular file: {path}")
-    try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_NOTEBOOK_BYTES + 1)
-    except OSError as error:
-        raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
-    if len(raw) > MAX_NOTEBOOK_BYTES:
-        raise UsageError(f"{path} is too big for a notebook (over {MAX_NOTEBOOK_BYTES // 2**20} MiB)")
-    try:
-        text = raw.decode("utf-8")
-        data = json.loads(text)
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:    # bad JSON, deep nesting, huge numbers
-        detail = error if isinstance(error, json.JSONDecodeError) else type(error).__name__
-        raise UsageError(f"{path} is not a notebook (not valid JSON: {detail})") from None
-    if not isinstance(data, dict) or "nbformat" not in data or not (
-            isinstance(data.get("cells"), list) or isinstance(data.get("worksheets"), list)):
-        raise UsageError(f"{path} is not a notebook (no cells, or no nbformat version)")
-    try:
-        notebook = nbformat.reads(text, as_version=4)
-    except (Exception, RecursionError) as error:  # nbformat raises many kinds of errors for malformed notebooks
-        raise UsageError(f"{path} is not a readable notebook ({type(error).__name__}: {error})") from None
-    for number, cell in enumerate(notebook.cells):      # nbformat.reads does not check this
-        source = cell.get("source", "") if isinstance(cell, dict) else None
-        if not isinstance(source, str) and not _is_list_of_strings(source):
-            raise UsageError(f"{path} is not a valid notebook: cell {number} has no source")
-    return notebook
-
-
-def graded_sources(notebook):
-    """{name: source} of the code cells marked "# GRADED FUNCTION: name" (a comment line).
-
-    Of several cells marked for one name, the last that defines the function wins (as when running
-    top to bottom in Jupyter), else the last one: a later scratch cell that merely quotes the
-    marker does not replace the student's function.
-    """
-    found = {}
-    for cell in notebook.cells:
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else source
-        match = GRADED_CELL.search(source) if cell.get("cell_type") == "code" else None
-        if match:
-            found.setdefault(match.group(1), []).append(source)
-    return {name: ([s for s in sources if re.search(rf"^\s*def\s+{name}\s*\(", s, re.MULTILINE)] or sources)[-1]
-            for name, sources in found.items()}
-
-
-def _is_list_of_strings(value):
-    """True for a list of strings, the other form a cell's source can take."""
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
-
-
 def setup_code():
     """The code a graded cell runs after in the notebook: the reference notebook's first code cell (the imports)."""
     reference = nbformat.read(notebook_step.REFERENCE, as_version=4)
@@ -117,15 +57,19 @@ def setup_code():
 # Grading
 # --------------------------------------------------------------------------------------------
 
-def grade(path, settings):
-    """Grade one submission: the JSON-ready result (see README)."""
-    sources = graded_sources(read_notebook(path))
+def grade(path, settings, follow_links=True):
+    """Grade one submission: the JSON-ready result (see docs/grading.md)."""
+    try:
+        sources = graded_sources(read_code_cells(path, follow_links))
+    except Unreadable as error:
+        raise UsageError(str(error)) from None
     known = {name: source for name, source in sources.items() if name in GRADED}
     if not known:
         found = f" (it names only {', '.join(sorted(sources))[:200]})" if sources else ""
         raise UsageError(f"{path} has no graded cells (cells starting with '# GRADED FUNCTION: name' for "
                          f"{', '.join(GRADED)}){found}")
-    with tempfile.TemporaryDirectory(prefix="grade-", ignore_cleanup_errors=True) as parent:
+    parent = tempfile.mkdtemp(prefix="grade-")
+    try:
         with ThreadPoolExecutor(len(GRADED)) as pool:       # three child processes side by side
             try:
                 checks = {name: pool.submit(functions_step.check_function, name, known.get(name), parent, settings)
@@ -143,20 +87,32 @@ def grade(path, settings):
             # Not run. After a failed function it cannot pass (that function's own printed values
             # differ), so it counts as failed; only an explicit --notebook never leaves it open (null).
             notebook = {"passed": False, "skipped": "a graded function failed its tests", "differences": []}
+    finally:
+        space.remove_tree(parent)           # only our own files: what a submission wrote was in its space
     score = sum(result["passed"] for result in functions.values())
-    return {"sandbox": sandbox.mode(), "limits": sandbox.limits_mode(), "functions": functions, "notebook": notebook,
-            "score": score, "max_score": len(GRADED)}
+    return {**environment(), "functions": functions, "notebook": notebook, "score": score, "max_score": len(GRADED)}
 
 
-def grade_or_error(path, settings):
+def environment():
+    """What the reports say about the sandbox: its kind, how its limits apply, whether its space is sized."""
+    return {"sandbox": sandbox.mode(), "limits": sandbox.limits_mode(),
+            "space": "bounded" if space.private() else "unbounded"}
+
+
+def grade_or_error(path, settings, follow_links=True):
     """grade(path), or {"error": why} if it cannot be graded, so that one file does not stop a batch."""
     try:
-        return grade(path, settings)
+        return grade(path, settings, follow_links)
     except UsageError as error:
         return {"error": " ".join(str(error).split())}
     except sandbox.Stopping:
         raise
-    except Exception as error:      # a bug, or a file nothing foresaw: report it in its row
+    except OSError as error:
+        if error.errno == errno.ENOSPC:     # the grader's own disk, not the submission's space
+            return {"error": f"no space left in the grader's temporary folder ({tempfile.gettempdir()}): free "
+                             "some, or point TMPDIR elsewhere, and grade this submission again"}
+        return {"error": f"internal error: {type(error).__name__}: {error}"}
+    except Exception as error:      # a bug of ours: report it in its row
         return {"error": f"internal error: {type(error).__name__}: {error}"}
 
 
@@ -243,12 +199,25 @@ def write_csv_or_say(path, rows):
 
 
 def grade_one(args):
-    """Grade args.submission, print the report or the JSON, write the CSV; return the exit code."""
-    result = grade(args.submission, settings_from(args, folder=False))
-    print(json.dumps(result, indent=2) if args.json else report.format_report(args.submission, result), flush=True)
+    """Grade args.submission, print the report or the JSON, write the CSV; return the exit code
+    (2 and one line on stderr, or the JSON {"error": ...}, when it cannot be graded)."""
+    result = grade_or_error(args.submission, settings_from(args, folder=False))
+    if "error" in result:
+        if args.json:
+            emit(json.dumps(result, indent=2))
+        raise UsageError(result["error"])
+    emit(json.dumps(result, indent=2) if args.json else report.format_report(args.submission, result))
     if args.csv and not write_csv_or_say(args.csv, [report.summary_row(args.submission.name, result)]):
         return 2
     return 0 if report.passed(result) else 1
+
+
+def emit(text):
+    """Print text to stdout; a reader that went away (grade.py ... | head) ends the output quietly."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())      # no second error at exit
 
 
 def folder_entries(folder):
@@ -272,7 +241,7 @@ def grade_folder(args):
         if not args.json:
             with lock:
                 print(f"grading {report.escape(path.name)} ...", file=sys.stderr, flush=True)
-        return grade_or_error(path, settings)
+        return grade_or_error(path, settings, follow_links=False)    # a link is reported, not followed
 
     with ThreadPoolExecutor(args.jobs) as pool:
         try:
@@ -283,10 +252,9 @@ def grade_folder(args):
             raise
     rows = [report.summary_row(name, result) for name, result in results.items()]
     if args.json:
-        print(json.dumps({"sandbox": sandbox.mode(), "limits": sandbox.limits_mode(), "submissions": results},
-                         indent=2), flush=True)
+        emit(json.dumps({**environment(), "submissions": results}, indent=2))
     else:
-        print(report.format_table(rows, sandbox.mode()), flush=True)
+        emit(report.format_table(rows, sandbox.mode()))
     if args.csv and not write_csv_or_say(args.csv, rows):
         return 2
     return 0 if all("error" not in r and report.passed(r) for r in results.values()) else 1
@@ -307,6 +275,7 @@ def install_signal_handlers():
 def main(argv=None):
     """Entry point: grade a submission or a folder; return the exit code."""
     args = parse_args(argv)
+    space.enter()                       # first, while grade.py has one thread
     install_signal_handlers()
     sandbox.protect_grader()
     sandbox.mode()                      # probe bwrap once, before any thread starts a child
@@ -322,3 +291,4 @@ def main(argv=None):
         return 130
     finally:
         sandbox.stop()
+        space.leave()

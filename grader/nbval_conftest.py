@@ -7,6 +7,7 @@ its stored outputs stays here, where nbval compares them; the kernel only receiv
 """
 
 import json
+import os
 from pathlib import Path
 
 import nbval.kernel
@@ -21,6 +22,12 @@ class SandboxedKernelManager(KernelManager):
 
     def __init__(self, **kwargs):
         super().__init__(transport="ipc", ip=SETTINGS["ip"], connection_file=SETTINGS["connection_file"], **kwargs)
+
+    def write_connection_file(self, **kwargs):
+        """Write it, then give it to the owner of its directory: the sandbox's user must read it."""
+        super().write_connection_file(**kwargs)
+        owner = os.stat(os.path.dirname(self.connection_file))
+        os.chown(self.connection_file, owner.st_uid, owner.st_gid)
 
     @property
     def kernel_spec(self):

@@ -15,12 +15,16 @@ from pathlib import Path
 
 import nbformat
 
-from . import functions_step, sandbox
-from .functions_step import INSIDE
+from assignment import graded_name
+
+from . import box as box_module
+from . import sandbox
+from . import space as space_module
+from .box import INSIDE
+from .functions_step import is_text
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "Initialization.ipynb"
-GRADED_CELL = re.compile(r"^[ \t]*#\s*GRADED FUNCTION:\s*(\w+)", re.MULTILINE)
 ANSI = re.compile(r"(?:\x1b|#x1B)\[[0-9;]*m")
 MAX_REPORT_BYTES = 16 * 2**20
 PYTEST_MEMORY = 4 * 2**30           # pytest itself (outside the sandbox) keeps what the kernel sends
@@ -30,37 +34,48 @@ def insert_functions(path, sources):
     """Put the submitted graded cells into the notebook at path (a missing one becomes a stub)."""
     notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:
-        match = GRADED_CELL.search(cell.source) if cell.cell_type == "code" else None
-        if match:
-            name = match.group(1)
-            cell.source = sources.get(name, f"# GRADED FUNCTION: {name}\n# (missing from the submission)\n")
+        name = graded_name(cell.source) if cell.cell_type == "code" else None
+        if name:
+            source = sources.get(name)
+            if source is None or not is_text(source):
+                why = "missing from the submission" if source is None else "not text: it cannot be run"
+                source = f"# GRADED FUNCTION: {name}\n# ({why})\n"
+            cell.source = source
     nbformat.write(notebook, path)
     return notebook
 
 
-def kernel_command(box, ipc, settings):
+def kernel_command(space, settings):
     """The command that starts the kernel (in the sandbox when there is one), {connection_file} left to fill."""
     kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    box, ipc = Path(space) / "box", Path(space) / "ipc"
     if sandbox.mode() == "bubblewrap":
-        env = functions_step.sandbox_environment(settings, MPLCONFIGDIR=f"{INSIDE}/.matplotlib",
-                                                 IPYTHONDIR="/tmp/ipython", JUPYTER_RUNTIME_DIR="/tmp/jupyter")
-        return sandbox.limited(sandbox.wrap(kernel, [(box, INSIDE), (ipc, ipc)], chdir=INSIDE, env=env),
-                               settings.memory)
+        env = box_module.sandbox_environment(settings, MPLCONFIGDIR=f"{INSIDE}/.matplotlib",
+                                             IPYTHONDIR="/tmp/ipython", JUPYTER_RUNTIME_DIR="/tmp/jupyter")
+        wrapped = sandbox.wrap(kernel, [(box, INSIDE), (ipc, ipc)], chdir=INSIDE, env=env,
+                               space=space if space_module.private() else None)
+        return sandbox.limited(wrapped, settings.memory, owner=sandbox.owner())
     return sandbox.limited(["--chdir", str(box), *kernel], settings.memory)
 
 
 def check_notebook(sources, parent, settings):
     """Run strict nbval on the reference notebook holding the submitted functions."""
     workdir = Path(parent) / "notebook"
-    runner, ipc = workdir / "nbval", workdir / "ipc"
+    runner = workdir / "nbval"
     runner.mkdir(parents=True)
-    ipc.mkdir()
-    box = functions_step.prepare_box(workdir / "box")
+    with space_module.space(workdir, (*box_module.SPACE_DIRS, "ipc"), sandbox.owner()) as space:
+        return _run_nbval(sources, workdir, runner, space, settings)
+
+
+def _run_nbval(sources, workdir, runner, space, settings):
+    """check_notebook's work, with the kernel's space made."""
+    ipc = Path(space) / "ipc"
+    box_module.fill_box(space)
     shutil.copy(REFERENCE, runner / REFERENCE.name)
     shutil.copy(Path(__file__).parent / "nbval_conftest.py", runner / "conftest.py")
     (runner / "pytest.ini").write_text("[pytest]\n")      # makes runner pytest's root: no outside config
     (runner / "sandbox_kernel.json").write_text(json.dumps({
-        "argv": kernel_command(box, ipc, settings), "ip": str(ipc / "kernel"),
+        "argv": kernel_command(space, settings), "ip": str(ipc / "kernel"),
         "connection_file": str(ipc / "kernel.json")}))
     notebook = insert_functions(runner / REFERENCE.name, sources)
     report, stdout = runner / "nbval.xml", workdir / "stdout.txt"
@@ -69,7 +84,7 @@ def check_notebook(sources, parent, settings):
                REFERENCE.name]
     with sandbox.cgroups(PYTEST_MEMORY + settings.memory) as groups:       # pytest and the kernel together
         code = sandbox.run_child(sandbox.limited(command, PYTEST_MEMORY, cgroups=groups), runner,
-                                 settings.notebook_timeout, functions_step.host_environment(settings), stdout,
+                                 settings.notebook_timeout, box_module.host_environment(settings), stdout,
                                  workdir / "stderr.txt")
     if code == 0:
         return {"passed": True, "skipped": None, "differences": []}

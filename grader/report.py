@@ -4,13 +4,15 @@ submission's text.
 Every text that comes from a submission (messages, cell sources, file names) has its control and
 formatting characters escaped in the text report and the table (an ANSI escape cannot repaint the
 terminal, a bidirectional override cannot reorder a line), and CSV cells that a spreadsheet would
-read as a formula get a leading apostrophe. JSON escapes control characters itself.
+read as a formula get a leading apostrophe; a file name that would is written as ./NAME, the same
+file. JSON escapes control characters itself.
 """
 
 import csv
 import unicodedata
 
-GRADED = ("initialize_parameters_zeros", "initialize_parameters_random", "initialize_parameters_he")
+from assignment import GRADED
+
 SANDBOX_LINES = {
     "bubblewrap": "sandbox: bubblewrap (own PID namespace, no network, no view of the grader's files)",
     "none": "sandbox: NONE - bubblewrap is not available here: submitted code ran as plain processes, "
@@ -91,7 +93,13 @@ def write_csv(path, rows):
     with open(path, "w", newline="", encoding="utf-8", errors="backslashreplace") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
-        writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
+        writer.writerows({key: csv_cell(csv_name(value) if key == "submission" else value)
+                          for key, value in row.items()} for row in rows)
+
+
+def csv_name(name):
+    """A file name as the CSV gives it: ./NAME when NAME starts like a formula (still that file)."""
+    return "./" + name if name.startswith(FORMULA_STARTS) else name
 
 
 def format_table(rows, sandbox_mode):

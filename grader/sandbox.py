@@ -30,6 +30,8 @@ import threading
 import time
 from pathlib import Path
 
+from . import space as space_module
+
 ROOT = Path(__file__).resolve().parent.parent      # the grader's repository
 LIMITS = Path(__file__).resolve().parent / "limits.py"
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64")
@@ -40,6 +42,10 @@ TMP_BYTES = 256 * 2**20             # the size of a sandbox's private /tmp (a tm
 # /etc entries programs need to start and resolve names of users and libraries (those present are bound).
 ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "passwd", "group", "nsswitch.conf",
        "alternatives", "fonts")
+
+# /proc entries a careful sandbox covers (as Docker and bubblewrap itself do): read-only, or hidden.
+PROC_READ_ONLY = ("sys", "sysrq-trigger", "irq", "bus", "fs")
+PROC_HIDDEN = ("kcore", "keys", "key-users", "timer_list", "sched_debug", "kmsg", "kallsyms")
 
 PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
@@ -75,7 +81,8 @@ def _probe():
         return None
     for nobody in (True, False):
         _PROBE["nobody"] = nobody
-        probe = wrap([sys.executable, "-c", "import numpy"], binds=[], chdir="/tmp", env={}, bwrap=path)
+        probe = limited(wrap([sys.executable, "-c", "import numpy"], binds=[], chdir="/", env={}, bwrap=path), 0,
+                        owner=space_module.user())
         try:
             done = subprocess.run(probe, stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
         except (OSError, subprocess.TimeoutExpired):
@@ -90,6 +97,12 @@ def mode():
     return "bubblewrap" if bwrap_path() else "none"
 
 
+def owner():
+    """(uid, gid) of the unprivileged user the sandboxes run as when grade.py is root, else None.
+    Only with bubblewrap: without it a plain process of another user could not read the Python here."""
+    return space_module.user() if bwrap_path() else None
+
+
 def python_paths():
     """The directories a sandboxed Python needs to read: the installation, and the virtual environment."""
     candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
@@ -99,20 +112,20 @@ def python_paths():
     return [path for path in paths if not any(path.startswith(other + os.sep) for other in paths)]
 
 
-def wrap(command, binds, chdir, env, bwrap=None):
+def wrap(command, binds, chdir, env, bwrap=None, space=None):
     """command as run in a bwrap sandbox: binds are (host path, sandbox path) pairs, writable; env the
-    whole environment inside (nothing else of ours passes)."""
-    # --cap-drop ALL: bwrap started by root would otherwise keep every capability inside, enough to
-    # remount the read-only venv writable and patch code that grade.py later runs outside the sandbox.
-    # --uid/--gid: inside, the submission is "nobody" of a user namespace of its own (its files still
-    # belong to grade.py's user on the host, which must be able to read and delete them).
+    whole environment inside (nothing else of ours passes); space the sandbox's own writable space
+    (space.space(), with subdirectories tmp and shm), or None for sized tmpfs mounts of bwrap's."""
+    # --cap-drop ALL: nothing privileged inside, even where bwrap itself is (a setuid bwrap).
+    # --uid/--gid: inside, the submission is "nobody" of a user namespace of its own. On the host it is
+    # the sandbox user (space.user(), when grade.py is root) or grade.py's own user: never root.
     args = [bwrap or bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
             "--cap-drop", "ALL"]
     if _PROBE.get("nobody", True):
         args += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
     # /tmp first: bwrap mounts in order, so a venv or repository lying under /tmp, bound below, stays
-    # visible instead of being hidden by this tmpfs. Sized, or it could fill the host's memory.
-    args += ["--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
+    # visible instead of being hidden by this mount.
+    args += ["--bind", f"{space}/tmp", "/tmp"] if space else ["--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
     for path in SYSTEM_PATHS:
         args += ["--ro-bind-try", path, path]
     for name in ETC:
@@ -122,15 +135,24 @@ def wrap(command, binds, chdir, env, bwrap=None):
     inside_root = [path for path in python_paths() if _is_within(path, ROOT)]
     for path in python_paths():
         if path not in inside_root:
-            args += ["--ro-bind", path, path]
+            args += ["--ro-bind", space_module.stage(path), path]
     if any(_is_within(ROOT, path) for path in (*SYSTEM_PATHS, *python_paths())):
         args += ["--tmpfs", str(ROOT)]
     for path in inside_root:
-        args += ["--ro-bind", path, path]
-    args += ["--proc", "/proc", "--dev", "/dev"]
+        args += ["--ro-bind", space_module.stage(path), path]
+    args += ["--proc", "/proc"]
+    for name in PROC_READ_ONLY:         # kernel settings and interfaces: read-only, whoever runs inside
+        if os.path.exists(f"/proc/{name}"):
+            args += ["--ro-bind", f"/proc/{name}", f"/proc/{name}"]
+    for name in PROC_HIDDEN:
+        if os.path.exists(f"/proc/{name}"):
+            args += ["--ro-bind", "/dev/null", f"/proc/{name}"]
+    args += ["--dev", "/dev"]
+    args += ["--bind", f"{space}/shm", "/dev/shm"] if space else ["--size", str(TMP_BYTES), "--tmpfs", "/dev/shm"]
+    args += ["--remount-ro", "/dev"]
     for host, inside in binds:
         args += ["--bind", str(host), str(inside)]
-    args += ["--chdir", str(chdir)]
+    args += ["--remount-ro", "/", "--chdir", str(chdir)]     # the sandbox's own root: read-only, not a tmpfs to fill
     for key, value in env.items():
         args += ["--setenv", key, value]
     return args + ["--", *map(str, command)]
@@ -142,11 +164,12 @@ def _is_within(path, directory):
     return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
-def limited(command, memory, file_size=OUTPUT_LIMIT, cgroups=()):
+def limited(command, memory, file_size=OUTPUT_LIMIT, cgroups=(), owner=None):
     """command run through limits.py: at most memory bytes of address space, file_size bytes per file,
-    in the cgroups given (directories, see cgroups())."""
+    in the cgroups given (directories, see cgroups()), as the user owner = (uid, gid) if given."""
     joins = [part for path in cgroups for part in ("--cgroup", str(path))]
-    return [sys.executable, "-I", "-S", str(LIMITS), str(int(memory)), str(int(file_size)), *joins,
+    drop = ["--user", str(owner[0]), str(owner[1])] if owner else []
+    return [sys.executable, "-I", "-S", str(LIMITS), str(int(memory)), str(int(file_size)), *joins, *drop,
             *map(str, command)]
 
 
