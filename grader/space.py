@@ -69,11 +69,24 @@ def enter():
                         f.write(text)
         if ok:
             _mount("none", "/", None, MS_REC | MS_PRIVATE)
-            runtime = tempfile.mkdtemp(prefix="grade-run-")
+            runtime = tempfile.mkdtemp(prefix="grade-run-", dir=_reachable_folder())
             _mount("tmpfs", runtime, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0711")
             _STATE.update(private=True, runtime=runtime)
     except (OSError, AttributeError):
         _STATE["private"] = False
+
+
+def _reachable_folder():
+    """The temporary folder, or the first of /tmp, /var/tmp, /dev/shm, that any user can walk to (the
+    sandbox user must reach the runtime directory made in it: a TMPDIR under /root would not do)."""
+    for folder in (tempfile.gettempdir(), "/tmp", "/var/tmp", "/dev/shm"):
+        path, walkable = os.path.realpath(folder), True
+        while walkable and path != os.path.dirname(path):
+            walkable = os.path.isdir(path) and os.stat(path).st_mode & 0o001
+            path = os.path.dirname(path)
+        if walkable:
+            return folder
+    return None
 
 
 def leave():
@@ -104,15 +117,19 @@ def user():
 
 def stage(path):
     """A path the sandbox user can read the directory `path` at: `path` itself, or (root, private
-    namespace) a read-only bind of it in the runtime directory, made once."""
+    namespace) a read-only bind of it in the runtime directory, made once. Where the bind cannot be made
+    (no such directory), `path`: bubblewrap then names the problem."""
     if not (private() and user()):
         return path
     with _LOCK:
         if path not in _STATE["staged"]:
             target = os.path.join(_STATE["runtime"], f"ro-{len(_STATE['staged'])}")
-            os.mkdir(target, 0o755)
-            _mount(path, target, None, MS_BIND | MS_REC)
-            _mount("none", target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC)
+            try:
+                os.mkdir(target, 0o755)
+                _mount(path, target, None, MS_BIND | MS_REC)
+                _mount("none", target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC)
+            except OSError:
+                return path
             _STATE["staged"][path] = target
         return _STATE["staged"][path]
 

@@ -51,11 +51,12 @@ def _read_bytes(path, follow_links):
         if not follow_links and os.path.islink(path):
             raise Unreadable(f"{path} is a symbolic link: only regular files are graded") from None
         raise Unreadable(f"cannot read {path}: {error.strerror or error}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file (a FIFO, a device...)"
+        raise Unreadable(f"{path} is {kind}: only regular files are graded")
     with os.fdopen(fd, "rb") as f:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file (a FIFO, a device...)"
-            raise Unreadable(f"{path} is {kind}: only regular files are graded")
         try:
             raw = f.read(MAX_NOTEBOOK_BYTES + 1)
         except OSError as error:

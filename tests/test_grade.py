@@ -232,12 +232,17 @@ def test_folder_without_notebooks_is_a_usage_error(tmp_path):
 USAGE_CASES = {
     "missing file": (None, "no such file"),
     "not JSON": ("print('hello')\n", "is not a notebook (not valid JSON"),
-    "JSON, not a notebook": ('{"name": "x"}', "is not a notebook (no cells"),
-    "cells but no nbformat": ('{"cells": []}', "is not a notebook (no cells"),
+    "JSON, not a notebook": ('{"name": "x"}', "is not a notebook (no nbformat version)"),
+    "cells but no nbformat": ('{"cells": []}', "is not a notebook (no nbformat version)"),
+    "no cells": ('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}}', "is not a valid notebook (no list of cells)"),
+    "nbformat as text": ('{"cells": [], "nbformat": "4", "nbformat_minor": 5}',
+                         '"nbformat" is "4", where Jupyter writes the whole number 4'),
+    "nbformat as a float": ('{"cells": [], "nbformat": 4.0, "nbformat_minor": 5}',
+                            '"nbformat" is 4.0, where Jupyter writes the whole number 4'),
     "a cell without source": ('{"cells": [{"cell_type": "code", "source": null, "metadata": {}, "outputs": [], '
                               '"execution_count": null}], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}',
                               "is not a valid notebook: cell 0 has no source"),
-    "invalid notebook": ('{"cells": [{"x": 1}], "nbformat": 4, "nbformat_minor": 5}', "is not a readable notebook"),
+    "invalid notebook": ('{"cells": [{"x": 1}], "nbformat": 4, "nbformat_minor": 5}', "cell 0 has no cell_type"),
     "no graded cells": (nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])),
                         "has no graded cells"),
 }

@@ -239,10 +239,10 @@ def test_every_file_gets_a_row_and_csv_formulas_are_defused(folder_run):
     code, result, rows, _ = folder_run
     assert code == 1
     assert "not a regular file" in result["submissions"]["pipe.ipynb"]["error"]
-    assert "not a regular file" in result["submissions"]["folder.ipynb"]["error"]
+    assert "is a directory: only regular files are graded" in result["submissions"]["folder.ipynb"]["error"]
     assert len(rows) == len(result["submissions"]) == len(ATTACKS) + 3
     formula = '=HYPERLINK("example.com").ipynb'
-    assert rows["'" + formula]["score"] == "3"
+    assert rows["./" + formula]["score"] == "3"          # still names the file, and is no formula
 
 
 def test_text_that_utf8_cannot_encode_reaches_the_csv_escaped(folder_run):
@@ -471,14 +471,16 @@ def test_inside_the_sandbox_the_repository_host_processes_and_network_are_gone(t
              f"print(os.path.exists({str(ROOT / 'Initialization.ipynb')!r}), os.path.exists({str(tmp_path)!r}))\n"
              "print(sorted(int(p) for p in os.listdir('/proc') if p.isdigit())[:1], os.getpid() < 10)\n"
              "try:\n    socket.create_connection(('1.1.1.1', 53), timeout=2)\nexcept OSError:\n    print('offline')\n")
-    command = sandbox.wrap([sys.executable, "-c", probe], [], chdir="/tmp", env={})
+    command = sandbox.limited(sandbox.wrap([sys.executable, "-c", probe], [], chdir="/tmp", env={}), 0,
+                              owner=sandbox.owner())
     done = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert done.stdout.split("\n")[:3] == ["False False", "[1] True", "offline"], done.stdout + done.stderr
 
 
 def in_sandbox(code):
-    """What Python code prints, run in a sandbox as grade.py builds it (no limits)."""
+    """What Python code prints, run in a sandbox as grade.py builds it (no limits but the user)."""
     command = sandbox.wrap([sys.executable, "-c", code], [], chdir="/tmp", env={"PATH": "/usr/bin:/bin"})
+    command = sandbox.limited(command, 0, owner=sandbox.owner())
     return subprocess.run(command, capture_output=True, text=True, timeout=60)
 
 
@@ -509,6 +511,7 @@ def test_the_sandbox_tmp_is_bounded():
 def test_a_python_installation_under_tmp_stays_visible(tmp_path, monkeypatch):
     needs_bwrap()
     (tmp_path / "marker").write_text("seen")
+    tmp_path.chmod(0o755)                   # as an installation is: readable by the sandbox's user
     paths = sandbox.python_paths()
     monkeypatch.setattr(sandbox, "python_paths", lambda: [*paths, str(tmp_path)])
     done = in_sandbox(f"print(open({str(tmp_path / 'marker')!r}).read())")
@@ -523,7 +526,8 @@ def test_a_fork_bomb_stops_at_the_process_limit(tmp_path):
         if not any((Path(path) / "pids.max").exists() for path in groups):
             pytest.skip("no writable cgroup with a pids controller here: grade.py cannot bound the processes")
         command = sandbox.wrap([sys.executable, "-c", forks], [], chdir="/tmp", env={})
-        code = sandbox.run_child(sandbox.limited(command, 2**30, cgroups=groups), tmp_path, 60, {},
+        command = sandbox.limited(command, 2**30, cgroups=groups, owner=sandbox.owner())
+        code = sandbox.run_child(command, tmp_path, 60, {},
                                  tmp_path / "out", tmp_path / "err")
     assert code == 0 and 100 < int((tmp_path / "out").read_text()) < sandbox.PIDS_MAX, (tmp_path / "err").read_text()
     assert not any(Path(path).exists() for path in groups)
@@ -537,7 +541,8 @@ def test_the_memory_of_a_sandbox_is_bounded_as_a_whole(tmp_path):
                    for path in groups):
             pytest.skip("no writable cgroup with a memory controller here: only per-process limits apply")
         command = sandbox.wrap([sys.executable, "-c", hog], [], chdir="/tmp", env={})
-        code = sandbox.run_child(sandbox.limited(command, 2**31, cgroups=groups), tmp_path, 60, {},
+        command = sandbox.limited(command, 2**31, cgroups=groups, owner=sandbox.owner())
+        code = sandbox.run_child(command, tmp_path, 60, {},
                                  tmp_path / "out", tmp_path / "err")
     assert code != 0 and (tmp_path / "out").read_text() == ""
 
