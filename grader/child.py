@@ -1,6 +1,6 @@
 """Runs in the sandbox, for one graded function: python child.py (in its own directory).
 
-That directory holds copies of init_utils.py, public_tests.py, circles.npz and protocol.py, and job.json:
+That directory holds copies of the helper files (assignment.HELPER_FILES) and protocol.py, and job.json:
 {"name": ..., "setup": the notebook's import cell, "source": the graded cell, "plan": the calls}.
 The child runs the import cell, then the graded cell, calls the function on each call of the plan
 and writes what happened to result.json as data (see protocol.py). It computes no verdict: the

@@ -2,7 +2,7 @@
 
 pytest and nbval run in a child process outside the sandbox: they read the notebook with its stored
 outputs and compare. The Jupyter kernel that executes the cells runs in the sandbox (see
-nbval_conftest.py), in a directory holding only copies of init_utils.py, public_tests.py and circles.npz,
+nbval_conftest.py), in a directory holding only copies of the helper files (assignment.HELPER_FILES),
 so that no cell can read the stored outputs (and replay them), the repository or another submission.
 """
 
