@@ -52,10 +52,11 @@ def _mount(source, target, fstype, flags, options=None):
 
 
 def enter():
-    """Move grade.py into a private mount namespace (a user namespace too when not root). Call once,
-    before any thread starts; afterwards private() says whether it worked."""
-    if not sys.platform.startswith("linux") or os.environ.get("GRADE_NO_SANDBOX") == "1":
+    """Move grade.py into a private mount namespace (a user namespace too when not root), once: before
+    any thread starts (a user namespace cannot be made later). Afterwards private() says whether it worked."""
+    if _STATE.get("entered") or not sys.platform.startswith("linux") or os.environ.get("GRADE_NO_SANDBOX") == "1":
         return
+    _STATE["entered"] = True
     try:
         libc = _libc()
         if os.geteuid() == 0:
