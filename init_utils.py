@@ -21,7 +21,16 @@ and the lab of sections 5-7 (the initializer family, deep networks, many trainin
 
 import numpy as np
 
-from init_checks import check_3_layer_input, check_cache, check_logits, check_network_input, check_update
+from init_checks import (
+    InputError,
+    check_3_layer_input,
+    check_cache,
+    check_logits,
+    check_network_input,
+    check_numbers,
+    check_outputs_match,
+    check_update,
+)
 from init_data import load_dataset  # noqa: F401  (section 0: the circles)
 from init_plots import plot_costs, plot_dataset, plot_decision_boundary  # noqa: F401  (the lesson's figures)
 
@@ -32,8 +41,9 @@ def sigmoid(z):
     For z < -709.78, exp(-z) overflows to inf and the result is 0, the float nearest the truth: that
     overflow is expected, so it raises no warning.
     """
+    z = check_numbers("sigmoid", "z", z)
     with np.errstate(over="ignore"):
-        return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))
+        return 1 / (1 + np.exp(-z))
 
 
 def relu(z):
@@ -90,15 +100,16 @@ def compute_loss(a3, Y, z3=None):
     a3, Y = np.asarray(a3, dtype=float), np.asarray(Y)
     check_logits("compute_loss", "a3", a3, Y)
     if z3 is not None:
+        check_outputs_match(a3, z3)
         return cross_entropy_from_logits(z3, Y)
     if not np.all((a3 >= 0) & (a3 <= 1)):
         outside = ~((a3 >= 0) & (a3 <= 1))
-        raise ValueError(f"compute_loss: a3 must hold probabilities between 0 and 1; {int(outside.sum())} of its "
+        raise InputError(f"compute_loss: a3 must hold probabilities between 0 and 1; {int(outside.sum())} of its "
                          f"values are not (for example {a3[outside].flat[0]:.6g}). Logits go in z3: "
                          "compute_loss(a3, Y, z3=...)")
     lost = ((Y == 1) & (a3 <= 0)) | ((Y == 0) & (a3 >= 1))
     if np.any(lost):
-        raise ValueError(f"compute_loss: {int(np.sum(lost))} of the outputs a3 rounded to exactly 0 or 1 on the "
+        raise InputError(f"compute_loss: {int(np.sum(lost))} of the outputs a3 rounded to exactly 0 or 1 on the "
                          "wrong side, so their loss cannot be recovered from a3; pass the logits as "
                          "compute_loss(a3, Y, z3=...)")
     # Each example takes only the log its label selects (log1p(-a3) is log(1 - a3) without rounding 1 - a3).

@@ -19,7 +19,10 @@ with the expected parameters; when they differ, the checks work out *why*, from 
 problem (the call raised, no dict came back) to the most specific (right draws, wrong scale).
 """
 
+import contextlib
 import math
+import signal
+import threading
 from typing import NamedTuple
 
 import numpy as np
@@ -119,13 +122,81 @@ def initialize_parameters_he_test(target):
 
 def _report(name, target):
     """Print 'All tests passed.' if diagnose finds nothing, else one line per problem."""
-    problems = diagnose(name, target)
+    problems = _timed_diagnose(name, target)
+    _verdicts[name] = (target, problems)
     if not problems:
         print("All tests passed.")
         return
     print(f"{name}: {len(problems)} problem{'s' if len(problems) > 1 else ''} found.")
     for problem in problems:
         print(" -", problem)
+
+
+# --------------------------------------------------------------------------------------------
+# In the notebook: a time limit on each call, and what the last test of each exercise found
+# --------------------------------------------------------------------------------------------
+
+# Seconds a graded function may take in the notebook before it is stopped (the right answer takes
+# microseconds). grade.py sets its own limits and calls run_call without one.
+TIME_LIMIT = 5
+TIMED_OUT = "<timed out>"        # the type name of the Raised outcome of a call that was stopped
+_verdicts = {}                   # name: (the function last checked, its problems)
+_seconds = None                  # the time limit of run_call while _timed_diagnose runs
+
+
+class TookTooLong(BaseException):
+    """Raised inside a call that ran past its time limit (not an Exception: `except Exception` in the
+    student's function does not catch it)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds):
+    """Stop the code inside the block with TookTooLong after `seconds` (where SIGALRM exists, in the main
+    thread, as in a Jupyter kernel; elsewhere the block runs without a limit)."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise TookTooLong
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+
+
+def problems_of(name, target):
+    """diagnose(name, target) with the time limit, remembered for that function object: what the lesson's
+    later cells ask before they use an exercise."""
+    known, problems = _verdicts.get(name, (None, None))
+    if known is not target:
+        problems = _timed_diagnose(name, target)
+        _verdicts[name] = (target, problems)
+    return problems
+
+
+def _timed_diagnose(name, target):
+    """diagnose(name, target), each call of target stopped after TIME_LIMIT seconds."""
+    global _seconds
+    _seconds = TIME_LIMIT
+    try:
+        return diagnose(name, target)
+    finally:
+        _seconds = None
+
+
+def last_verdict(name):
+    """The problems the last check of the graded function `name` found ([] if it passed), None if unchecked."""
+    return _verdicts.get(name, (None, None))[1]
+
+
+def timed_out(problems):
+    """True if these problems say the function was stopped by the time limit."""
+    return bool(problems) and "did not return within" in problems[0]
 
 
 # --------------------------------------------------------------------------------------------
@@ -184,7 +255,8 @@ def diagnose(name, target):
 
     name is the graded function's name, e.g. "initialize_parameters_he". target is called live, on
     the calls of call_plan(name) that the diagnosis asks for; what it returns is first copied into
-    plain data (see describe), so the checks never run code that came with the result.
+    plain data (see describe), so the checks never run code that came with the result. Under
+    _timed_diagnose, a call that does not return in time is stopped (see time_limit) and reported.
     """
     _kind(name)                         # ValueError for an unknown name, before anything runs
     if not callable(target):
@@ -232,11 +304,14 @@ def _diagnose_call(name, kind, outcome_of, layers_dims):
     """The problems of the call target(layers_dims), each message starting with the call."""
     call = f"{name}({layers_dims})"
     result = outcome_of(layers_dims, GLOBAL_SEEDS[0])
+    if isinstance(result, Raised) and result.type_name == TIMED_OUT:
+        return [f"{call} did not return within {result.message} and was stopped: is there a loop that never "
+                "ends (a `while` whose condition stays true)? The loop of this exercise is `for l in range(1, L):`"]
     if isinstance(result, Raised):
         return [f"{call} raised {result.type_name}: {result.message}{_error_hint(result)}"]
     expected = expected_parameters(kind, layers_dims)
     with np.errstate(all="ignore"):      # the arrays may hold anything, inf and nan included
-        problems = structure_problems(result, expected, layers_dims)
+        problems = structure_problems(result, expected, layers_dims, lambda: _deeper_keys(outcome_of))
         if not problems:
             values = {key: result[key].values for key in expected}
             if not _all_close(values, expected):
@@ -295,10 +370,16 @@ def call_plan(name):
     return [(dims, seed) for dims in checked_layers_dims(_kind(name)) for seed in GLOBAL_SEEDS]
 
 
-def run_call(target, layers_dims, global_seed):
-    """The outcome of target(layers_dims) with numpy's global generator seeded: Raised, or describe(result)."""
+def run_call(target, layers_dims, global_seed, seconds=None):
+    """The outcome of target(layers_dims) with numpy's global generator seeded: Raised, or describe(result).
+    With seconds (by default the limit _timed_diagnose sets), a call still running after that long is
+    stopped: Raised(TIMED_OUT, ...)."""
+    seconds = seconds or _seconds
     try:
-        result = call_with_global_seed(target, layers_dims, global_seed)
+        with time_limit(seconds) if seconds else contextlib.nullcontext():
+            result = call_with_global_seed(target, layers_dims, global_seed)
+    except TookTooLong:
+        return Raised(TIMED_OUT, f"{seconds} seconds")
     except Exception as error:  # the student's code may raise anything: report it, don't crash
         return Raised(type(error).__name__[:MAX_TEXT], _safe_text(str, error))
     return describe(result)
@@ -354,12 +435,20 @@ def call_with_global_seed(target, layers_dims, global_seed):
         np.random.set_state(state)
 
 
-def structure_problems(result, expected, layers_dims):
-    """Problems with what came back: not a dict, keys missing or extra, non-float arrays, shapes."""
+def _deeper_keys(outcome_of):
+    """The keys returned for the 3-layer layers_dims (the last of OTHER_LAYERS_DIMS), or None: they tell
+    a loop that stops one layer early from a `return` inside the loop."""
+    outcome = outcome_of(OTHER_LAYERS_DIMS[-1], GLOBAL_SEEDS[0])
+    return sorted(map(str, outcome)) if isinstance(outcome, Mapping) else None
+
+
+def structure_problems(result, expected, layers_dims, deeper_keys=None):
+    """Problems with what came back: not a dict, keys missing or extra, non-float arrays, shapes.
+    deeper_keys: None, or a function giving the keys returned for OTHER_LAYERS_DIMS[-1] (see _key_problems)."""
     if not isinstance(result, Mapping):
         hint = " (is the line `return parameters` still there?)" if result.type_name == "NoneType" else ""
         return [f"it returned {result.type_name} instead of a dict of parameters{hint}"]
-    problems = _key_problems(result, expected, layers_dims)
+    problems = _key_problems(result, expected, layers_dims, deeper_keys)
     present = [key for key in expected if key in result]
     blanks = [key for key in present if result[key] == Other("NoneType")]
     others = [key for key in present if isinstance(result[key], Other) and key not in blanks]
@@ -395,15 +484,23 @@ def _about(keys, singular, plural):
     return f"{names} {singular if len(keys) == 1 else plural}"
 
 
-def _key_problems(result, expected, layers_dims):
-    """Missing and unexpected keys, with a hint for the usual causes."""
+def _key_problems(result, expected, layers_dims, deeper_keys=None):
+    """Missing and unexpected keys, with a hint for the usual causes. On 2 layers, a loop that stops one
+    layer early and a `return` inside the loop both return layer 1 alone; deeper_keys() (the keys returned
+    for 3 layers: W1, W2 and their biases, or W1 and b1 alone) tells which."""
     problems = []
     missing = [key for key in expected if key not in result]
     extra = [key for key in result if key not in expected]
     if missing:
         problem = "missing key" + ("s " if len(missing) > 1 else " ") + ", ".join(map(repr, missing))
-        if sorted(map(str, result)) == ["W1", "b1"] and len(layers_dims) > 2:
+        last = len(layers_dims) - 1
+        one_short = sorted([f"W{l}" for l in range(1, last)] + [f"b{l}" for l in range(1, last)])
+        if sorted(map(str, result)) == ["W1", "b1"] and len(layers_dims) > 2 and (
+                deeper_keys is None or deeper_keys() == ["W1", "b1"]):
             problem += " (only layer 1 is there: is `return parameters` indented inside the loop?)"
+        elif sorted(map(str, result)) == one_short and len(layers_dims) > 2:
+            problem += (f" (the last layer, {last}, is missing: the loop stops one layer early. range(1, L) "
+                        "already stops before L, at the last layer L - 1: use range(1, L), not range(1, L - 1))")
         elif any(str(key).lower() != key and str(key).lower() in map(str, result) for key in missing):
             problem += " (keys are case-sensitive: 'W1', not 'w1')"
         problems.append(problem)

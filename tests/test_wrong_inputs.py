@@ -120,6 +120,7 @@ def test_runs_names_the_cell_to_run_instead_of_a_key_error():
     with pytest.raises(RunFirstError, match=r'run the cell that sets runs\["zeros"\] first') as error:
         runs["zeros"]
     assert not isinstance(error.value, LookupError)
+    assert "Exercise 1, initialize_parameters_zeros" in str(error.value)
 
 
 # --------------------------------------------------------------------------------------------
