@@ -106,8 +106,11 @@ def initialize_parameters(layers_dims, method="he", *, distribution="normal", se
 # --------------------------------------------------------------------------------------------
 
 def num_layers(parameters):
-    """Number of weight layers L in a parameters dict holding W1, b1, ..., WL, bL."""
-    return len(parameters) // 2
+    """Number of weight layers L in a parameters dict holding W1, b1, ..., WL, bL (an InputError if it is not one)."""
+    L = len(parameters) // 2 if isinstance(parameters, dict) else 0
+    if not L or set(parameters) != {f"{kind}{l}" for l in range(1, L + 1) for kind in "Wb"}:
+        check_parameters(parameters, finite=False)      # names what is missing or extra
+    return L
 
 
 def deep_forward(X, parameters):
@@ -188,7 +191,7 @@ def accuracy(X, Y, parameters):
 # Many networks at once
 # --------------------------------------------------------------------------------------------
 
-def train_many(X, Y, parameters_list, learning_rate=0.01, num_iterations=15000, *, record_every=None, threads=None):
+def train_many(X, Y, parameters_list, *, learning_rate=0.01, num_iterations=15000, record_every=None, threads=None):
     """Train several networks of one shape at once, each as model() trains one (full-batch gradient descent
     on the cross-entropy, ReLU hidden layers, a sigmoid output).
 

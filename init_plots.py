@@ -9,7 +9,7 @@ import logging
 
 import numpy as np
 
-from init_checks import check_data, check_integer
+from init_checks import InputError, check_data, check_integer, describe
 
 # On a fresh machine matplotlib logs "building the font cache" to stderr on first import; that line would
 # land in the notebook's stored outputs, so it is silenced before the import.
@@ -59,7 +59,7 @@ def plot_costs(costs, learning_rate, every=100, title=None):
     otherwise a linear one from 0, so that a flat run looks flat and rounding noise stays invisible.
     A run that overflowed (inf or NaN costs) is drawn up to the overflow, which a dashed line marks.
     """
-    costs = np.asarray(costs, dtype=float).ravel()
+    costs = _cost_list("plot_costs", "costs", costs)
     check_integer("every", every)
     iterations = np.arange(len(costs)) * every
     finite = np.isfinite(costs)
@@ -96,14 +96,26 @@ def plot_decision_boundary(model, X, y, title=None):
     BOUNDARY_GRID x BOUNDARY_GRID points.
     """
     _check_points(X, y)
+    if not callable(model):
+        hint = " (for parameters, pass lambda x: predict_dec(parameters, x.T))" if isinstance(model, dict) else ""
+        raise InputError(f"plot_decision_boundary: model must be a function from points (k, 2) to predictions; "
+                         f"got {describe(model)}{hint}")
     low, high = X.min(axis=1), X.max(axis=1)
     margin = 0.25 * max(float(np.max(high - low)), 1e-9 * max(1.0, float(np.max(np.abs(X)))))
     low, high = low - margin, high + margin
     sides = np.maximum(2, np.round(BOUNDARY_GRID * (high - low) / np.max(high - low))).astype(int)
     xx, yy = np.meshgrid(np.linspace(low[0], high[0], sides[0]), np.linspace(low[1], high[1], sides[1]))
-    Z = np.asarray(model(np.c_[xx.ravel(), yy.ravel()]), dtype=float)
+    points = np.c_[xx.ravel(), yy.ravel()]
+    try:
+        Z = np.asarray(model(points), dtype=float)
+    except ValueError as error:
+        if X.shape[0] != 2 or "shape" not in str(error):
+            raise
+        raise InputError("plot_decision_boundary: model failed on the points it was given, an array of shape "
+                         f"(k, 2), one point per row ({error}); networks take one point per column: "
+                         "lambda x: predict_dec(parameters, x.T), with .T") from None
     if Z.size != xx.size:
-        raise ValueError(f"model returned {Z.size} values for {xx.size} points: it must give one prediction per "
+        raise InputError(f"model returned {Z.size} values for {xx.size} points: it must give one prediction per "
                          "point, e.g. lambda x: predict_dec(parameters, x.T)")
     fig, ax = plt.subplots(figsize=(5, 4))
     ax.contourf(xx, yy, Z.reshape(xx.shape), levels=[-0.5, 0.5, 1.5], cmap=REGION_COLORS)
@@ -112,11 +124,24 @@ def plot_decision_boundary(model, X, y, title=None):
     return show(fig)
 
 
+def _cost_list(where, name, costs):
+    """costs as a 1-D float array: an InputError for anything else (a list of runs, text, a scalar)."""
+    try:
+        array = np.asarray(costs, dtype=float)
+    except (TypeError, ValueError):
+        array = None
+    if array is None or array.ndim != 1:
+        raise InputError(f"{where}: {name} must be one list of costs (numbers), one per recorded iteration; got "
+                         f"{describe(costs)}" + (" (one run at a time: plot_cost_curves draws several)"
+                                                 if array is not None and array.ndim == 2 else ""))
+    return array
+
+
 def _check_points(X, Y):
     """Raise a ValueError unless X (2, m) and Y (1, m) can be drawn as points of the plane."""
     check_data(X, Y, where="plot")
     if X.shape[0] != 2:
-        raise ValueError(f"plot: X has shape {X.shape}; it needs shape (2, m), one point of the plane per column")
+        raise InputError(f"plot: X has shape {X.shape}; it needs shape (2, m), one point of the plane per column")
 
 
 def spread(values):
@@ -172,6 +197,14 @@ def plot_layer_histograms(pre_activations, layers):
     pre_activations -- dict {label: list [Z_1, ..., Z_L]} as deep_forward returns it
     layers -- the layer numbers l to show, e.g. (1, 10, 25, 50)
     """
+    if not isinstance(pre_activations, dict) or not pre_activations:
+        raise InputError("plot_layer_histograms: pre_activations must be a dict {label: [Z_1, ..., Z_L]}; got "
+                         f"{describe(pre_activations)}")
+    depth = min(len(Z) for Z in pre_activations.values())
+    if (isinstance(layers, (str, bytes)) or not hasattr(layers, "__len__") or not layers
+            or any(isinstance(l, bool) or not isinstance(l, (int, np.integer)) or not 1 <= l <= depth for l in layers)):
+        raise InputError(f"plot_layer_histograms: layers must be layer numbers from 1 to {depth}, e.g. (1, 10); got "
+                         f"{describe(layers)} (layer l is Z[l - 1])")
     rows = len(pre_activations)
     fig, axes = plt.subplots(rows, len(layers), figsize=(2.6 * len(layers), 1.8 * rows), squeeze=False)
     for r, (label, Z) in enumerate(pre_activations.items()):
@@ -200,9 +233,12 @@ def plot_cost_curves(curves, every, title, ylim=(0, 1)):
     curves -- {label: list of costs, one every `every` iterations}
     ylim -- the cost range shown; a run that leaves it (or overflows) says so in the legend
     """
+    check_integer("every", every)
+    if not isinstance(curves, dict) or not curves:
+        raise InputError(f"plot_cost_curves: curves must be a dict {{label: costs}}; got {describe(curves)}")
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
     for i, (label, costs) in enumerate(curves.items()):
-        costs = np.asarray(costs, dtype=float)
+        costs = _cost_list("plot_cost_curves", f"the curve {label!r}", costs)
         shown = np.isfinite(costs) & (costs >= ylim[0]) & (costs <= ylim[1])
         off = "" if shown.all() else " (partly off scale)" if shown.any() else " (off scale)"
         ax.plot(np.arange(len(costs)) * every, np.where(shown, costs, np.nan), color=_color(label, i),
