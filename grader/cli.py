@@ -68,27 +68,29 @@ def grade(path, settings, follow_links=True):
         found = f" (it names only {', '.join(sorted(sources))[:200]})" if sources else ""
         raise UsageError(f"{path} has no graded cells (cells starting with '# GRADED FUNCTION: name' for "
                          f"{', '.join(GRADED)}){found}")
-    parent = tempfile.mkdtemp(prefix="grade-")
-    try:
-        with ThreadPoolExecutor(len(GRADED)) as pool:       # three child processes side by side
-            try:
-                checks = {name: pool.submit(functions_step.check_function, name, known.get(name), parent, settings)
-                          for name in GRADED}
-                functions = {name: check.result() for name, check in checks.items()}
-            except BaseException:           # a signal or Ctrl-C: else the pool waits for the time limits
-                sandbox.stop()
-                raise
-        all_passed = all(result["passed"] for result in functions.values())
-        if settings.notebook_mode == "always" or (settings.notebook_mode == "auto" and all_passed):
-            notebook = notebook_step.check_notebook(known, parent, settings)
-        elif settings.notebook_mode == "never":
-            notebook = {"passed": None, "skipped": "--notebook never", "differences": []}
-        else:
-            # Not run. After a failed function it cannot pass (that function's own printed values
-            # differ), so it counts as failed; only an explicit --notebook never leaves it open (null).
-            notebook = {"passed": False, "skipped": "a graded function failed its tests", "differences": []}
-    finally:
-        space.remove_tree(parent)           # only our own files: what a submission wrote was in its space
+    with space.work_directory() as parent:
+        return _grade(path, known, parent, settings)
+
+
+def _grade(path, known, parent, settings):
+    """grade()'s work, in the temporary directory parent."""
+    with ThreadPoolExecutor(len(GRADED)) as pool:       # three child processes side by side
+        try:
+            checks = {name: pool.submit(functions_step.check_function, name, known.get(name), parent, settings)
+                      for name in GRADED}
+            functions = {name: check.result() for name, check in checks.items()}
+        except BaseException:           # a signal or Ctrl-C: else the pool waits for the time limits
+            sandbox.stop()
+            raise
+    all_passed = all(result["passed"] for result in functions.values())
+    if settings.notebook_mode == "always" or (settings.notebook_mode == "auto" and all_passed):
+        notebook = notebook_step.check_notebook(known, parent, settings)
+    elif settings.notebook_mode == "never":
+        notebook = {"passed": None, "skipped": "--notebook never", "differences": []}
+    else:
+        # Not run. After a failed function it cannot pass (that function's own printed values
+        # differ), so it counts as failed; only an explicit --notebook never leaves it open (null).
+        notebook = {"passed": False, "skipped": "a graded function failed its tests", "differences": []}
     score = sum(result["passed"] for result in functions.values())
     return {**environment(), "functions": functions, "notebook": notebook, "score": score, "max_score": len(GRADED)}
 
@@ -107,6 +109,9 @@ def grade_or_error(path, settings, follow_links=True):
         return {"error": " ".join(str(error).split())}
     except sandbox.Stopping:
         raise
+    except sandbox.SandboxFailed as error:
+        return {"error": f"the sandbox could not start ({error}): a problem of this machine, not of the "
+                         "submission; grade it again"}
     except OSError as error:
         if error.errno == errno.ENOSPC:     # the grader's own disk, not the submission's space
             return {"error": f"no space left in the grader's temporary folder ({tempfile.gettempdir()}): free "

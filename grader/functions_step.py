@@ -36,6 +36,9 @@ def check_function(name, source, parent, settings):
         code = box_module.run_in_box([sys.executable, "-I", "{box}/child.py"], space, settings, settings.timeout,
                                      stderr=stderr, env_extra={"MPLBACKEND": "Agg"})
         data = None if code is None else sandbox.read_bounded(box / "result.json", protocol.MAX_RESULT_BYTES)
+    sandbox_error = sandbox.failed_to_start(stderr)
+    if sandbox_error and data is None:
+        raise sandbox.SandboxFailed(sandbox_error)
     if code is None:
         messages = [f"the checks did not finish within {settings.timeout:g} s (an endless loop?)"]
     else:

@@ -10,14 +10,17 @@ it also counts the shared libraries and the reservations of threads (glibc arena
 Each --cgroup DIR is a cgroup it joins first (made by grade.py; its limits bound all the processes
 of the command together). --user makes the command run as that user, with no supplementary groups:
 grade.py started as root starts the submission's processes as an unprivileged user, and only after
-the steps that need root (joining a cgroup). No core dumps are written (RLIMIT_CORE 0).
+the steps that need root (joining a cgroup). No core dumps are written (RLIMIT_CORE 0). The command is
+killed if grade.py dies, even by SIGKILL (PR_SET_PDEATHSIG, set after the change of user, which clears it).
 The limits pass to everything the command starts, a sandbox's processes included. grade.py starts
 its children through this small script rather than with Popen(preexec_fn=...), which is unsafe in a
 process that runs threads. Standard library only.
 """
 
+import ctypes
 import os
 import resource
+import signal
 import sys
 
 ADDRESS_MARGIN = 2 * 2**30
@@ -54,6 +57,10 @@ if __name__ == "__main__":
         if os.getuid() != uid or os.geteuid() != uid or uid == 0:
             sys.exit("limits.py: could not drop privileges")
         command = command[3:]
+    try:                                        # PR_SET_PDEATHSIG: die with the thread of grade.py that started us
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
     if command[0] == "--chdir":                 # for a Jupyter kernel, which jupyter_client starts elsewhere
         os.chdir(command[1])
         command = command[2:]

@@ -7,6 +7,7 @@ so that no cell can read the stored outputs (and replay them), the repository or
 """
 
 import json
+import os
 import re
 import shutil
 import sys
@@ -74,29 +75,57 @@ def _run_nbval(sources, workdir, runner, space, settings):
     shutil.copy(REFERENCE, runner / REFERENCE.name)
     shutil.copy(Path(__file__).parent / "nbval_conftest.py", runner / "conftest.py")
     (runner / "pytest.ini").write_text("[pytest]\n")      # makes runner pytest's root: no outside config
+    owner = sandbox.owner()
+    if owner:       # the kernel may create its sockets here, but not replace them once it runs (nbval_conftest.py)
+        os.chown(ipc, os.geteuid(), os.getegid())
+        os.chmod(ipc, 0o733)
     (runner / "sandbox_kernel.json").write_text(json.dumps({
         "argv": kernel_command(space, settings), "ip": str(ipc / "kernel"),
-        "connection_file": str(ipc / "kernel.json")}))
+        "connection_file": str(ipc / "kernel.json"), "owner": owner}))
     notebook = insert_functions(runner / REFERENCE.name, sources)
     report, stdout = runner / "nbval.xml", workdir / "stdout.txt"
+    # xfail_strict: after a cell times out, nbval marks every later cell "expected to fail"; a cell
+    # that then passes must not count as a pass (nor, below, one that is skipped or expected to fail).
     command = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider",
-               "-o", "addopts=", "-q", f"--junitxml={report}", f"--nbval-cell-timeout={settings.cell_timeout:g}",
-               REFERENCE.name]
+               "-o", "addopts=", "-o", "xfail_strict=True", "-q", f"--junitxml={report}",
+               f"--nbval-cell-timeout={settings.cell_timeout:g}", REFERENCE.name]
     with sandbox.cgroups(PYTEST_MEMORY + settings.memory) as groups:       # pytest and the kernel together
         code = sandbox.run_child(sandbox.limited(command, PYTEST_MEMORY, cgroups=groups), runner,
                                  settings.notebook_timeout, box_module.host_environment(settings), stdout,
                                  workdir / "stderr.txt")
+    sandbox_error = sandbox.failed_to_start(workdir / "stderr.txt")
+    if sandbox_error:
+        raise sandbox.SandboxFailed(sandbox_error)
+    data = sandbox.read_bounded(report, MAX_REPORT_BYTES)
     if code == 0:
-        return {"passed": True, "skipped": None, "differences": []}
+        unchecked = cells_not_passed(data, notebook)
+        if not unchecked:
+            return {"passed": True, "skipped": None, "differences": []}
+        problem = (f"{unchecked} code cells did not pass as themselves (skipped, expected to fail after a "
+                   "timeout, or missing from nbval's report)")
+        return {"passed": False, "skipped": None, "differences": [general_difference(problem)]}
     if code is None:
         problem = f"the notebook did not finish within {settings.notebook_timeout:g} s"
         return {"passed": False, "skipped": None, "differences": [general_difference(problem)]}
-    data = sandbox.read_bounded(report, MAX_REPORT_BYTES)
     differences = read_differences(data, notebook) if data else []
     if not differences:
         detail = sandbox.tail(stdout) or sandbox.tail(workdir / "stderr.txt")
         differences = [general_difference(f"nbval could not run the notebook (pytest exit code {code})", detail)]
     return {"passed": False, "skipped": None, "differences": differences}
+
+
+def cells_not_passed(data, notebook):
+    """How many code cells of the notebook nbval's JUnit report (bytes, or None) does not show as plainly
+    passed: a pytest exit code of 0 alone is not enough (a cell that forges "idle" and never answers
+    times out, and nbval then only expects the later cells to fail)."""
+    count = sum(cell.cell_type == "code" for cell in notebook.cells)
+    try:
+        cases = list(ET.fromstring(data).iter("testcase")) if data else []
+    except ET.ParseError:
+        return count
+    passed = {case.get("name") for case in cases if len(case) == 0 or all(child.tag in ("system-out", "system-err")
+                                                                         for child in case)}
+    return sum(f"Cell {number}" not in passed for number in range(count))
 
 
 def general_difference(problem, detail=""):

@@ -35,7 +35,7 @@ from . import space as space_module
 ROOT = Path(__file__).resolve().parent.parent      # the grader's repository
 LIMITS = Path(__file__).resolve().parent / "limits.py"
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64")
-OUTPUT_LIMIT = 64 * 2**20           # bytes a child may write to any one file (its stdout, stderr, results)
+OUTPUT_LIMIT = 16 * 2**20           # bytes a child may write to any one file (its stdout, stderr, results)
 TAIL_BYTES = 64 * 2**10             # how much of a child's output is ever read back
 TMP_BYTES = 256 * 2**20             # the size of a sandbox's private /tmp (a tmpfs, in the host's memory)
 
@@ -122,7 +122,10 @@ def wrap(command, binds, chdir, env, bwrap=None, space=None):
     args = [bwrap or bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
             "--cap-drop", "ALL"]
     if _PROBE.get("nobody", True):
-        args += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
+        # --disable-userns: no user namespace of its own inside, where a submission would be root again
+        # (mounting a tmpfs of any size past its space) and could use up the namespaces its host user
+        # may make, which every other sandbox then fails to start for.
+        args += ["--unshare-user", "--disable-userns", "--uid", "65534", "--gid", "65534"]
     # /tmp first: bwrap mounts in order, so a venv or repository lying under /tmp, bound below, stays
     # visible instead of being hidden by this mount.
     args += ["--bind", f"{space}/tmp", "/tmp"] if space else ["--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
@@ -190,7 +193,7 @@ def cgroups(memory):
     directories, for limited(); removes them afterwards. Where none can be made (no cgroup file system
     we may write, cgroup v2 without delegated controllers, not Linux), yields [] and the rlimits of
     limits.py are all there is."""
-    made = [path for path in (_make_cgroup(base, values) for base, values in _cgroup_candidates(memory)) if path]
+    made = [path for path in (_make_cgroup(*candidate) for candidate in _cgroup_candidates(memory)) if path]
     try:
         yield made
     finally:
@@ -210,7 +213,9 @@ def limits_mode():
 
 
 def _cgroup_candidates(memory):
-    """(directory of grade.py's own cgroup, {limit file: value}) for the pids and memory controllers."""
+    """(directory of grade.py's own cgroup, {limit file: value}, {optional file: value}) for the pids and
+    memory controllers, and the cpu controller where it may be used: a cgroup of its own gives each
+    sandbox an equal share of the processors, however many processes it starts."""
     try:
         with open("/proc/self/cgroup", encoding="utf-8") as f:
             lines = f.read().splitlines()
@@ -221,16 +226,20 @@ def _cgroup_candidates(memory):
         _, controllers, own = line.split(":", 2)
         own = own.lstrip("/")
         if controllers == "" and os.path.exists(f"{CGROUP_ROOT}/cgroup.controllers"):       # cgroup v2
-            found.append((os.path.join(CGROUP_ROOT, own), {"pids.max": PIDS_MAX, "memory.max": memory}))
+            found.append((os.path.join(CGROUP_ROOT, own), {"pids.max": PIDS_MAX, "memory.max": memory},
+                          {"cpu.weight": 100}))
         elif controllers == "pids":
-            found.append((os.path.join(CGROUP_ROOT, "pids", own), {"pids.max": PIDS_MAX}))
+            found.append((os.path.join(CGROUP_ROOT, "pids", own), {"pids.max": PIDS_MAX}, {}))
         elif controllers == "memory":
-            found.append((os.path.join(CGROUP_ROOT, "memory", own), {"memory.limit_in_bytes": memory}))
+            found.append((os.path.join(CGROUP_ROOT, "memory", own), {"memory.limit_in_bytes": memory}, {}))
+        elif "cpu" in controllers.split(","):
+            found.append((os.path.join(CGROUP_ROOT, controllers, own), {"cpu.shares": 1024}, {}))
     return found
 
 
-def _make_cgroup(base, values):
-    """A new cgroup below base with these limits written, or None where that cannot be done."""
+def _make_cgroup(base, values, optional=None):
+    """A new cgroup below base with these limits written (and those of optional where they can be), or
+    None where that cannot be done."""
     path = os.path.join(base, f"grade-{os.getpid()}-{next(_CGROUP_NUMBERS)}")
     try:
         os.mkdir(path)
@@ -243,6 +252,10 @@ def _make_cgroup(base, values):
     except OSError:
         _remove_cgroup(path)
         return None
+    for name, value in (optional or {}).items():
+        with contextlib.suppress(OSError):
+            with open(os.path.join(path, name), "w", encoding="ascii") as f:
+                f.write(str(int(value)))
     return path
 
 
@@ -284,6 +297,16 @@ def protect_grader():
 LIVE_CHILDREN = set()
 LIVE_CHILDREN_LOCK = threading.Lock()
 STOPPING = threading.Event()            # set once grade.py is stopping: no new child may start
+
+
+class SandboxFailed(Exception):
+    """bubblewrap could not start a sandbox: a problem of the grading machine, not of the submission."""
+
+
+def failed_to_start(stderr):
+    """bubblewrap's own error line, if the end of the stderr file says the sandbox could not start."""
+    lines = [line.strip() for line in tail(stderr, 20).split(" | ")]
+    return next((line for line in lines if line.startswith("bwrap: ")), None)
 
 
 class Stopping(Exception):

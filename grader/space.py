@@ -28,6 +28,7 @@ import threading
 
 SPACE_BYTES = 256 * 2**20           # all a sandbox may write, together (in memory: a tmpfs)
 SPACE_INODES = 4096                 # files and directories in it (each costs kernel memory, not bytes)
+WORK_BYTES = 256 * 2**20            # grade.py's own files for one submission: logs, nbval's copy and report
 SANDBOX_USER = "grade-sandbox"      # made by the README's useradd line; "nobody" when it does not exist
 
 CLONE_NEWNS, CLONE_NEWUSER = 0x00020000, 0x10000000
@@ -155,6 +156,28 @@ def space(parent, dirs=(), owner=None):
         if owner:
             for name in ("", *dirs):
                 os.chown(os.path.join(path, name), *owner)
+        yield path
+    finally:
+        if private():
+            _libc().umount2(path.encode(), MNT_DETACH)
+            with contextlib.suppress(OSError):
+                os.rmdir(path)
+        else:
+            remove_tree(path)
+
+
+@contextlib.contextmanager
+def work_directory():
+    """A new directory for grade.py's own files about one submission (the children's stderr, nbval's
+    copy of the notebook and its report): a tmpfs of WORK_BYTES in the private namespace, so that what
+    a submission prints never reaches the disk, else a temporary directory. Removed afterwards."""
+    if private():
+        path = os.path.join(_STATE["runtime"], f"work-{next(_NUMBERS)}")
+        os.mkdir(path, 0o700)
+        _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={WORK_BYTES},mode=0700")
+    else:
+        path = tempfile.mkdtemp(prefix="grade-")
+    try:
         yield path
     finally:
         if private():

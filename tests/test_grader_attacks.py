@@ -500,8 +500,8 @@ def test_inside_the_sandbox_no_capability_is_left_and_the_venv_cannot_be_remount
 
 def test_the_sandbox_tmp_is_bounded():
     needs_bwrap()
-    done = in_sandbox("import errno\nwritten = 0\ntry:\n    for n in range(8):\n"
-                      "        with open(f'/tmp/fill{n}', 'wb') as f:\n            for _ in range(64):\n"
+    done = in_sandbox("import errno\nwritten = 0\ntry:\n    for n in range(64):\n"          # files of 8 MiB
+                      "        with open(f'/tmp/fill{n}', 'wb') as f:\n            for _ in range(8):\n"
                       "                f.write(bytes(2**20))\n                written += 1\n"
                       "except OSError as error:\n    print(error.errno == errno.ENOSPC, written)")
     full, written = done.stdout.split()

@@ -83,7 +83,7 @@ def test_no_global_kernel_setting_can_be_changed_and_no_one_inside_is_host_root(
 
 
 CORE_PATTERN = """
-import os
+import os, sys
 for path in ("/proc/sys/kernel/core_pattern", "/proc/sys/kernel/pid_max", "/proc/sys/vm/overcommit_memory",
              "/proc/sys/kernel/randomize_va_space"):
     try:
@@ -93,6 +93,14 @@ for path in ("/proc/sys/kernel/core_pattern", "/proc/sys/kernel/pid_max", "/proc
     except OSError:
         continue
     raise RuntimeError("changed " + path)
+if "-f" in sys.argv:                        # in the notebook's kernel: its sockets cannot be swapped
+    sockets = os.path.dirname(sys.argv[sys.argv.index("-f") + 1])
+    try:
+        os.symlink("/run", os.path.join(sockets, "kernel-link"))
+    except OSError:
+        pass
+    else:
+        raise RuntimeError("the directory of the kernel's sockets is writable")
 """
 
 
@@ -111,6 +119,36 @@ def test_limits_py_refuses_to_run_a_command_as_root_when_asked_to_drop():
     done = subprocess.run([sys.executable, "-I", "-S", str(sandbox.LIMITS), "0", "0", "--user", "0", "0", "true"],
                           capture_output=True, text=True, timeout=30)
     assert done.returncode != 0 and "could not drop privileges" in done.stderr
+
+
+def test_no_user_namespace_can_be_made_inside(tmp_path):
+    needs_bwrap()
+    if not sandbox._PROBE.get("nobody"):
+        pytest.skip("bwrap runs without a user namespace here: --disable-userns needs one")
+    code = ("import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+            "print('unshare', libc.unshare(0x10000000), ctypes.get_errno())")
+    exit_code, output, _ = run_like_step_1(code, tmp_path)
+    assert exit_code == 0 and "unshare -1 " in output, output     # refused: no root of its own, no quota used
+
+
+XFAIL = '''
+import sys as _s
+if "ipykernel" in _s.modules and hasattr(get_ipython(), "kernel"):   # the kernel: "idle", then never answer
+    import signal as _sig, time as _t
+    get_ipython().kernel._publish_status("idle", "shell")
+    _sig.signal(_sig.SIGINT, _sig.SIG_IGN)
+    while True:
+        _t.sleep(1000)
+'''
+
+
+def test_a_cell_that_never_answers_fails_the_notebook_step(tmp_path):
+    needs_bwrap()
+    # nbval counts a timed-out cell as run and expects every later one to fail: without a check of
+    # each cell, pytest's exit code 0 read as a passed notebook.
+    path = submission(tmp_path, "silent.ipynb", **{RIGHT_HE: he_cell_first(XFAIL)})
+    code, result, _ = graded(path, "--notebook", "always", "--cell-timeout", "10", cwd=tmp_path)
+    assert result["notebook"]["passed"] is False and code == 1, result["notebook"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -218,9 +256,9 @@ import os
 written = files = 0
 for folder in ("/grading", "/tmp", "/dev/shm"):
     try:
-        for n in range(100):            # files of at most 64 MiB each (the per-file limit)
+        for n in range(100):            # files of 8 MiB, below the limit of one file
             with open(os.path.join(folder, f"fill{n}"), "wb") as f:
-                for _ in range(64):
+                for _ in range(8):
                     f.write(bytes(2**20))
                     written += 1
     except OSError:
@@ -282,21 +320,38 @@ def test_a_submission_that_fills_its_space_does_not_fail_another(tmp_path):
 
 
 @as_root
-def test_a_full_grader_disk_is_named_as_such(tmp_path):
+def test_a_full_temporary_folder_does_not_stop_grading(tmp_path):
     temporary = tmp_path / "full"
     temporary.mkdir()
     libc = ctypes.CDLL(None, use_errno=True)
     assert libc.mount(b"tmpfs", str(temporary).encode(), b"tmpfs", 0, b"size=1m") == 0
     try:
-        # Room for Python's check of TMPDIR and for step 1, not for the notebook step's copy of the lesson
+        # Room for Python's check of TMPDIR, not for the notebook step's copy of the lesson
         (temporary / "filler").write_bytes(bytes(900 * 2**10))
         run = subprocess.run([sys.executable, str(GRADE), str(ROOT / "Initialization.ipynb")],
                              capture_output=True, text=True, cwd=tmp_path, timeout=300,
                              env={**os.environ, "TMPDIR": str(temporary)})
     finally:
         libc.umount2(str(temporary).encode(), 2)
-    assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
-    assert "no space left in the grader's temporary folder" in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr, run.stderr
+    if space.private():             # grade.py's own files are in a tmpfs of its namespace
+        assert run.returncode == 0, run.stdout + run.stderr
+    else:
+        assert run.returncode == 2 and "no space left in the grader's temporary folder" in run.stderr, run.stderr
+
+
+def test_a_sandbox_that_cannot_start_is_the_machines_problem(tmp_path, monkeypatch):
+    stderr = tmp_path / "stderr.txt"
+    stderr.write_text("bwrap: Creating new namespace failed: nesting depth or /proc/sys/user/max_*_namespaces "
+                      "exceeded (ENOSPC)\n")
+    assert sandbox.failed_to_start(stderr).startswith("bwrap: Creating new namespace failed")
+
+    def fail(*args, **kwargs):
+        raise sandbox.SandboxFailed(sandbox.failed_to_start(stderr))
+    monkeypatch.setattr(cli, "grade", fail)
+    error = cli.grade_or_error(tmp_path / "x.ipynb", cli.Settings())["error"]
+    assert error.startswith("the sandbox could not start (bwrap: Creating new namespace failed")
+    assert error.endswith("a problem of this machine, not of the submission; grade it again")
 
 
 # --------------------------------------------------------------------------------------------
