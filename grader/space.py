@@ -6,6 +6,8 @@ Every mount it makes there is invisible to the host and vanishes with grade.py, 
   holds everything the sandbox may write (its working directory, /tmp, /dev/shm, the kernel's
   sockets), so one submission cannot fill a disk, the host's memory or another submission's space,
   and what it wrote is gone when the mount is (a tree 3 000 deep is not walked: it is unmounted).
+- work_directory(): for each submission, a tmpfs of WORK_BYTES for grade.py's own files about it
+  (what its processes printed, nbval's copy of the notebook and report): none of it reaches the disk.
 - When grade.py runs as root, the submission's processes do not: limits.py drops to SANDBOX_USER
   (or "nobody") before bubblewrap starts, so that inside the sandbox no one is host root (the kernel
   then refuses every write to /proc/sys and the like). That user may not be able to read the Python
