@@ -139,10 +139,13 @@ def wrap(command, binds, chdir, env, bwrap=None, space=None):
     for path in python_paths():
         if path not in inside_root:
             args += ["--ro-bind", space_module.stage(path), path]
-    if any(_is_within(ROOT, path) for path in (*SYSTEM_PATHS, *python_paths())):
-        args += ["--tmpfs", str(ROOT)]
+    cover = any(_is_within(ROOT, path) for path in (*SYSTEM_PATHS, *python_paths()))
+    if cover:
+        args += ["--size", str(2**20), "--tmpfs", str(ROOT)]
     for path in inside_root:
         args += ["--ro-bind", space_module.stage(path), path]
+    if cover:
+        args += ["--remount-ro", str(ROOT)]         # the cover is no place to write either
     args += ["--proc", "/proc"]
     for name in PROC_READ_ONLY:         # kernel settings and interfaces: read-only, whoever runs inside
         if os.path.exists(f"/proc/{name}"):

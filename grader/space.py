@@ -145,29 +145,15 @@ def space(parent, dirs=(), owner=None):
     """A new directory for one sandbox with subdirectories dirs, all owned by owner (uid, gid) if given:
     a tmpfs of SPACE_BYTES and SPACE_INODES in the private namespace, else a plain directory in parent.
     Yields its path; afterwards it is gone, whatever the sandbox left in it."""
-    if private():
-        path = os.path.join(_STATE["runtime"], f"space-{next(_NUMBERS)}")
-        os.mkdir(path, 0o700)
-        uid, gid = owner or (os.geteuid(), os.getegid())
-        _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV,
-               f"size={SPACE_BYTES},nr_inodes={SPACE_INODES},mode=0700,uid={uid},gid={gid}")
-    else:
-        path = os.path.join(parent, f"space-{next(_NUMBERS)}")
-        os.mkdir(path, 0o700)
-    try:
+    uid, gid = owner or (os.geteuid(), os.getegid())
+    options = f"size={SPACE_BYTES},nr_inodes={SPACE_INODES},mode=0700,uid={uid},gid={gid}"
+    with _scratch("space", options, parent) as path:
         for name in dirs:
             os.mkdir(os.path.join(path, name), 0o700)
         if owner:
             for name in ("", *dirs):
                 os.chown(os.path.join(path, name), *owner)
         yield path
-    finally:
-        if private():
-            _libc().umount2(path.encode(), MNT_DETACH)
-            with contextlib.suppress(OSError):
-                os.rmdir(path)
-        else:
-            remove_tree(path)
 
 
 @contextlib.contextmanager
@@ -175,12 +161,21 @@ def work_directory():
     """A new directory for grade.py's own files about one submission (the children's stderr, nbval's
     copy of the notebook and its report): a tmpfs of WORK_BYTES in the private namespace, so that what
     a submission prints never reaches the disk, else a temporary directory. Removed afterwards."""
+    with _scratch("work", f"size={WORK_BYTES},mode=0700", None) as path:
+        yield path
+
+
+@contextlib.contextmanager
+def _scratch(name, options, folder):
+    """A new directory: a tmpfs mounted with these options in the private namespace, else a plain
+    directory in folder (None: the temporary folder). Yields its path; afterwards it is gone, whatever
+    it holds (a tmpfs is unmounted, not walked)."""
     if private():
-        path = os.path.join(_STATE["runtime"], f"work-{next(_NUMBERS)}")
+        path = os.path.join(_STATE["runtime"], f"{name}-{next(_NUMBERS)}")
         os.mkdir(path, 0o700)
-        _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={WORK_BYTES},mode=0700")
+        _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, options)
     else:
-        path = tempfile.mkdtemp(prefix="grade-")
+        path = tempfile.mkdtemp(prefix=f"grade-{name}-", dir=folder)
     try:
         yield path
     finally:

@@ -554,6 +554,9 @@ def test_a_repository_under_a_bound_system_path_is_covered(monkeypatch):
     cover = args.index("--tmpfs", args.index("/usr"))
     assert args[cover + 1] == "/usr/local/src/course"
     assert args.index("/usr/local/src/course/.venv") > cover > args.index("/opt/python")
+    assert args[cover - 2:cover] == ["--size", str(2**20)]          # sized, and then read-only: no place to write
+    remount = [i for i in range(len(args) - 1) if args[i:i + 2] == ["--remount-ro", "/usr/local/src/course"]]
+    assert remount and remount[0] > args.index("/usr/local/src/course/.venv")
 
 
 @pytest.mark.parametrize("option", [["--jobs", "0"], ["--jobs", "two"], ["--memory", "1K"], ["--memory", "lots"],
