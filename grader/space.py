@@ -129,7 +129,7 @@ def stage(path):
         return path
     with _LOCK:
         if path not in _STATE["staged"]:
-            target = os.path.join(_STATE["runtime"], f"ro-{len(_STATE['staged'])}")
+            target = os.path.join(_STATE["runtime"], f"ro-{next(_NUMBERS)}")     # a new name even after a failure
             try:
                 os.mkdir(target, 0o755)
                 _mount(path, target, None, MS_BIND | MS_REC)
