@@ -196,7 +196,9 @@ def check_outputs_match(a3, z3):
         raise InputError(f"compute_loss: z3 has shape {z3.shape} but a3 has shape {a3.shape}; z3 must be the "
                          "logits a3 was computed from (cache[8] of forward_propagation)")
     with np.errstate(over="ignore", invalid="ignore"):
-        if not np.allclose(a3, 1 / (1 + np.exp(-z3)), rtol=1e-9, atol=1e-300, equal_nan=True):
+        expected = 1 / (1 + np.exp(-z3))
+        if not np.array_equal(a3, expected) and not np.allclose(a3, expected, rtol=1e-9, atol=1e-300,
+                                                                 equal_nan=True):
             raise InputError("compute_loss: a3 is not sigmoid(z3): pass the logits a3 was computed from, "
                              "z3=cache[8] of the same forward_propagation")
 
@@ -206,11 +208,11 @@ def check_outputs_match(a3, z3):
 _checked = {"X": None, "Y": None}
 
 
-def _check_once(kind, array, check):
-    """check(), unless array is the last array of this kind that passed it."""
+def _check_once(kind, array, check, *arguments):
+    """check(*arguments), unless array is the last array of this kind that passed it."""
     last = _checked[kind]
     if last is None or last() is not array:
-        check()
+        check(*arguments)
         _checked[kind] = weakref.ref(array)
 
 
@@ -312,18 +314,16 @@ def check_network_input(X, parameters, Y=None, where="parameters"):
 
 def check_3_layer_input(X, parameters, where):
     """Cheap: raise a ValueError naming the problem unless X and parameters fit the 3-layer network."""
-    fits = False
     try:
-        W1, W2, W3 = parameters["W1"], parameters["W2"], parameters["W3"]
-        n_1, n_2 = W1.shape[0], W2.shape[0]
-        if (len(parameters) == 6 and X.ndim == 2 and W1.shape == (n_1, X.shape[0])
-                and parameters["b1"].shape == (n_1, 1) and W2.shape == (n_2, n_1)
-                and parameters["b2"].shape == (n_2, 1) and W3.shape == (1, n_2) and parameters["b3"].shape == (1, 1)):
-            fits = True
+        n_1, n_2 = parameters["W1"].shape[0], parameters["W2"].shape[0]
+        fits = len(parameters) == 6 and X.ndim == 2 and (
+            (parameters["W1"].shape, parameters["b1"].shape, parameters["W2"].shape, parameters["b2"].shape,
+             parameters["W3"].shape, parameters["b3"].shape)
+            == ((n_1, X.shape[0]), (n_1, 1), (n_2, n_1), (n_2, 1), (1, n_2), (1, 1)))
     except (KeyError, TypeError, AttributeError, IndexError):
-        pass
+        fits = False
     if fits:
-        _check_once("X", X, lambda: check_data(X, where=where))      # real and finite
+        _check_once("X", X, check_data, X, None, None, where)        # real and finite
         return
     if isinstance(parameters, dict) and set(parameters) != set(LAYER_NAMES):
         missing = [key for key in LAYER_NAMES if key not in parameters]
@@ -340,17 +340,15 @@ def check_3_layer_input(X, parameters, where):
 def check_cache(X, Y, cache):
     """Cheap: raise a ValueError naming the problem unless backward_propagation can use X, Y and cache."""
     where = "backward_propagation"
-    fits = False
     try:
         z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3 = cache
         m = a3.shape[1]
-        if (Y.shape == a3.shape == (1, m) and X.shape == (W1.shape[1], m)
-                and a1.shape == (W1.shape[0], m) and a2.shape == (W2.shape[0], m)):
-            fits = True
+        fits = ((Y.shape, a3.shape, X.shape, a1.shape, a2.shape)
+                == ((1, m), (1, m), (W1.shape[1], m), (W1.shape[0], m), (W2.shape[0], m)))
     except (TypeError, ValueError, AttributeError, IndexError):
-        pass
+        fits = False
     if fits:
-        _check_once("Y", Y, lambda: check_labels(Y, where))           # 0 and 1 only
+        _check_once("Y", Y, check_labels, Y, where)                   # 0 and 1 only
         return
     names = ("z1", "a1", "W1", "b1", "z2", "a2", "W2", "b2", "z3", "a3", "W3", "b3")
     if not isinstance(cache, (tuple, list)) or len(cache) != 12:
