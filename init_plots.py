@@ -1,6 +1,11 @@
 """The lesson's figures. Each function draws one figure and shows it through show(): in a notebook as a
 PNG only, with no "<Figure size ...>" text (which differs between matplotlib versions and would break the
 stored outputs), elsewhere closed and returned, so that it can still be saved.
+
+Each figure also gets an alt text, written here where the figure is made: its title, what it shows, and
+the numbers a reader who cannot see it would look for (where a curve starts and ends, how many points
+fall on their own side). It goes into the output's metadata, which the offline HTML page
+(tools/offline_html.py) turns into the image's alt attribute.
 """
 
 import base64
@@ -25,8 +30,10 @@ POINT_COLORS = ListedColormap(["#c0392b", "#2b5c9e"])      # label 0 red, label 
 REGION_COLORS = ListedColormap(["#f6d0cb", "#cddcf0"])     # the same, light
 
 
-def show(fig):
-    """Display `fig` in IPython as a PNG only; elsewhere return it (closed, but it can still be saved)."""
+def show(fig, alt):
+    """Display `fig` in IPython as a PNG only, with the text `alt` in its metadata; elsewhere return it
+    (closed, but it can still be saved), with the text as fig.alt_text."""
+    fig.alt_text = alt
     try:
         from IPython import get_ipython
         from IPython.display import display
@@ -39,8 +46,33 @@ def show(fig):
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
     plt.close(fig)
-    display({"image/png": base64.b64encode(buffer.getvalue()).decode("ascii")}, raw=True)
+    display({"image/png": base64.b64encode(buffer.getvalue()).decode("ascii")}, raw=True,
+            metadata={"image/png": {"alt": alt}})
     return None
+
+
+def _number(value):
+    """A number for an alt text: four significant digits, 'infinite' or 'not a number'."""
+    value = float(value)
+    if not np.isfinite(value):
+        return "not a number" if np.isnan(value) else "infinite"
+    if value == 0 or 1e-3 <= abs(value) < 1e6:
+        return np.format_float_positional(value, precision=4, unique=False, fractional=False, trim="-")
+    return f"{value:.2e}"
+
+
+def _curve(costs, every):
+    """How a cost curve goes, in words: where it starts and ends, or where it overflows."""
+    finite = np.isfinite(costs)
+    if not finite.any():
+        return "no finite cost at all"
+    last = len(costs) - 1 if finite.all() else int(np.argmax(~finite)) - 1
+    words = f"from {_number(costs[0])} at iteration 0 to {_number(costs[last])} at iteration {last * every}"
+    if not finite.all():
+        words += f", then no finite cost from iteration {(last + 1) * every} (overflow)"
+    elif np.ptp(costs) <= 0.01 * abs(costs[0]):
+        words += ", flat: it never moves by more than 1 % of where it starts"
+    return words
 
 
 def plot_dataset(X, Y, title="Training set"):
@@ -49,7 +81,13 @@ def plot_dataset(X, Y, title="Training set"):
     fig, ax = plt.subplots(figsize=(5, 4))
     ax.scatter(X[0], X[1], c=Y.ravel(), s=30, cmap=POINT_COLORS, vmin=0, vmax=1, edgecolors="k", linewidths=0.3)
     ax.set(title=title, xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
-    return show(fig)
+    labels = np.ravel(Y)
+    distance = np.hypot(X[0], X[1])
+    alt = (f"{title}: a scatter plot of {X.shape[1]} points in the plane, {int(np.sum(labels == 0))} of label 0 "
+           f"in red and {int(np.sum(labels == 1))} of label 1 in blue. Median distance from the origin: "
+           + ", ".join(f"{_number(np.median(distance[labels == k]))} for label {k}" for k in (0, 1)
+                       if np.any(labels == k)) + ".")
+    return show(fig, alt)
 
 
 def plot_costs(costs, learning_rate, every=100, title=None):
@@ -79,7 +117,9 @@ def plot_costs(costs, learning_rate, every=100, title=None):
                 color="C3", fontsize=8, va="center")
     ax.set(xlabel="iteration", title=title or f"Learning rate = {learning_rate}")
     ax.grid(True, which="both", alpha=0.3)
-    return show(fig)
+    alt = (f"{title or 'Cost'}: the cost against the iteration (learning rate {learning_rate}, "
+           f"{'log' if ax.get_yscale() == 'log' else 'linear'} scale), " + _curve(costs, every) + ".")
+    return show(fig, alt)
 
 
 # The decision-boundary grid has this many points along the longer side of the plotted region,
@@ -121,7 +161,17 @@ def plot_decision_boundary(model, X, y, title=None):
     ax.contourf(xx, yy, Z.reshape(xx.shape), levels=[-0.5, 0.5, 1.5], cmap=REGION_COLORS)
     ax.scatter(X[0], X[1], c=np.ravel(y), s=30, cmap=POINT_COLORS, vmin=0, vmax=1, edgecolors="k", linewidths=0.3)
     ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal", title=title)
-    return show(fig)
+    ones = float(np.mean(Z > 0.5))
+    region = ("the model predicts label 0 everywhere" if ones == 0 else "the model predicts label 1 everywhere"
+              if ones == 1 else f"the model predicts label 1 (blue) on {ones * 100:.0f} % of the area shown")
+    labels = np.ravel(y)
+    ix = np.clip(np.searchsorted(xx[0], X[0]), 0, xx.shape[1] - 1)
+    iy = np.clip(np.searchsorted(yy[:, 0], X[1]), 0, yy.shape[0] - 1)
+    own = int(np.sum((Z.reshape(xx.shape)[iy, ix] > 0.5) == (labels == 1)))
+    alt = (f"{title or 'Decision boundary'}: the plane coloured by the class the model predicts, light red for "
+           f"label 0 and light blue for label 1, under the {X.shape[1]} points (red 0, blue 1); {region}. "
+           f"About {own} of the {X.shape[1]} points lie in the region of their own colour.")
+    return show(fig, alt)
 
 
 def _cost_list(where, name, costs):
@@ -185,7 +235,13 @@ def plot_layer_statistics(stats, title="At initialization", ylim=(1e-12, 1e12)):
     axes[1].legend(fontsize=8, loc="upper left")
     fig.suptitle(title)
     fig.tight_layout()
-    return show(fig)
+    alt = (f"{title}: two panels, the standard deviation of the pre-activations Z_l (left) and of their "
+           "gradients dZ_l (right) against the layer l, on a log scale, one line per initialization. "
+           + " ".join(f"{label}: Z from {_number(s['activation_std'][0])} at layer 1 to "
+                      f"{_number(s['activation_std'][-1])} at layer {len(s['activation_std'])}, dZ from "
+                      f"{_number(s['gradient_std'][0])} to {_number(s['gradient_std'][-1])}."
+                      for label, s in stats.items()))
+    return show(fig, alt)
 
 
 def plot_layer_histograms(pre_activations, layers):
@@ -224,7 +280,12 @@ def plot_layer_histograms(pre_activations, layers):
             ax.tick_params(labelsize=8)
     fig.suptitle("Pre-activations $Z_l$ at initialization (each row on the scale of its layer 1)", fontsize=10)
     fig.tight_layout()
-    return show(fig)
+    alt = ("Pre-activations Z_l at initialization: histograms, one row per initialization, for the layers "
+           + ", ".join(map(str, layers)) + ", each row on the scale of its first layer. "
+           + " ".join(f"{label}: standard deviation " + ", ".join(f"{_number(spread(np.ravel(Z[l - 1])))} at layer {l}"
+                                                                    for l in layers) + "."
+                      for label, Z in pre_activations.items()))
+    return show(fig, alt)
 
 
 def plot_cost_curves(curves, every, title, ylim=(0, 1)):
@@ -249,7 +310,10 @@ def plot_cost_curves(curves, every, title, ylim=(0, 1)):
     ax.set(xlabel="iteration", ylabel="cost", title=title, ylim=ylim)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8, loc="lower left")
-    return show(fig)
+    alt = (f"{title}: the cost against the iteration for {len(curves)} runs, with ln 2 = 0.693 (the cost of "
+           "guessing 0.5) marked. " + " ".join(f"{label}: {_curve(np.asarray(costs, dtype=float), every)}."
+                                              for label, costs in curves.items()))
+    return show(fig, alt)
 
 
 def plot_sweep(gains, train_acc, test_acc, final_cost, marks):
@@ -277,4 +341,14 @@ def plot_sweep(gains, train_acc, test_acc, final_cost, marks):
     axes[0].set_title("Accuracy (band: min to max over seeds)")
     axes[1].set_title("Cost after 15 000 iterations")
     fig.tight_layout()
-    return show(fig)
+    median_test = np.median(test_acc, axis=1)
+    good = np.asarray(gains)[median_test >= 0.9]
+    alt = (f"Results of the sweep against the gain c, from {_number(np.min(gains))} to {_number(np.max(gains))} "
+           f"on a log scale, median over {test_acc.shape[1]} seeds: left the accuracy after training (train and "
+           "test), right the final cost. The median test accuracy is highest, "
+           f"{median_test.max() * 100:.0f} %, at c = {_number(gains[int(np.argmax(median_test))])}; "
+           + (f"it is at least 90 % from c = {_number(good.min())} to c = {_number(good.max())}. "
+              if good.size else "it never reaches 90 %. ")
+           + "Marked: " + ", ".join(label if "c =" in label else f"{label} (c = {_number(c)})"
+                                 for label, c in marks.items()) + ".")
+    return show(fig, alt)
