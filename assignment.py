@@ -4,6 +4,8 @@
 - A graded cell is a code cell with a comment line "# GRADED FUNCTION: name" (graded_name finds it).
 - HELPER_FILES: the files a copy of the notebook needs beside it (the student bundle, the grader's
   sandbox, the nbgrader release), this one included.
+- EXPLORER: the interactive explorer, a supporting notebook handed out beside the lesson (student/, the
+  student bundle, the nbgrader release); it is not graded, and the grader skips it in a folder.
 """
 
 import re
@@ -16,7 +18,8 @@ MARKER = "# GRADED FUNCTION:"
 # blank lines takes quadratic time to search).
 GRADED_CELL = re.compile(r"^[ \t]*#[ \t]*GRADED FUNCTION:[ \t]*(\w+)", re.MULTILINE)
 HELPER_FILES = ("assignment.py", "init_utils.py", "init_checks.py", "init_data.py", "init_plots.py", "init_lab.py",
-                "public_tests.py", "circles.npz")
+                "init_explore.py", "public_tests.py", "circles.npz")
+EXPLORER = "Explore.ipynb"
 
 
 def graded_name(source):

@@ -1,7 +1,8 @@
 """The lab of sections 5-7: the initializer family, networks of any depth, many trainings at once.
 
 - initialize_parameters: LeCun, Glorot ("Xavier"), He and the fixed scales, normal or uniform, with a gain.
-- deep_forward, layer_statistics: how the signal's spread changes from layer to layer at initialization.
+- deep_forward, layer_statistics: how the signal's spread changes from layer to layer at initialization
+  (ReLU hidden layers as in the lesson, or tanh).
 - train_many: several networks of one shape trained at once, each exactly as model() trains one, with the
   weights of a group stacked so that one numpy call serves the whole group, and the groups in worker
   processes. How fast, and how that was measured: docs/performance.md.
@@ -102,8 +103,13 @@ def initialize_parameters(layers_dims, method="he", *, distribution="normal", se
 
 
 # --------------------------------------------------------------------------------------------
-# Networks of any depth: ReLU hidden layers, a sigmoid output
+# Networks of any depth: ReLU (or tanh) hidden layers, a sigmoid output
 # --------------------------------------------------------------------------------------------
+
+# The hidden layers' activation g, and g'(z) written from a = g(z): ReLU passes the gradient where a > 0;
+# tanh scales it by 1 - a^2. ReLU is the lesson's; tanh is where Glorot's rule is the right one
+# (Explore.ipynb shows both).
+ACTIVATIONS = {"relu": (relu, lambda A: A > 0), "tanh": (np.tanh, lambda A: 1 - A * A)}
 
 def num_layers(parameters):
     """Number of weight layers L in a parameters dict holding W1, b1, ..., WL, bL (an InputError if it is not one)."""
@@ -113,50 +119,56 @@ def num_layers(parameters):
     return L
 
 
-def deep_forward(X, parameters):
+def deep_forward(X, parameters, activation="relu"):
     """Forward pass of an L-layer network, keeping every layer's pre-activation.
+
+    activation -- the hidden layers' activation: "relu" (the lesson's) or "tanh"
 
     Returns:
     Z -- list [Z_1, ..., Z_L] of pre-activations (n_l, m); Z_L are the logits
-    A -- list [A_0 = X, A_1, ..., A_{L-1}] of the ReLU activations feeding each layer
+    A -- list [A_0 = X, A_1, ..., A_{L-1}] of the activations feeding each layer
     Overflow (for weights that are far too large) gives inf, which the caller checks for.
     """
     check_network_input(X, parameters)
-    return _forward(X, parameters)
+    check_choice("activation", activation, tuple(ACTIVATIONS))
+    return _forward(X, parameters, activation)
 
 
-def _forward(X, parameters):
+def _forward(X, parameters, activation="relu"):
     """deep_forward without the checks."""
+    g = ACTIVATIONS[activation][0]
     A, Z = [X], []
     L = num_layers(parameters)
     with np.errstate(over="ignore", invalid="ignore"):
         for l in range(1, L + 1):
             Z.append(parameters["W" + str(l)] @ A[-1] + parameters["b" + str(l)])
             if l < L:
-                A.append(relu(Z[-1]))
+                A.append(g(Z[-1]))
     return Z, A
 
 
-def deep_gradients(parameters, Z, A, dZ_L):
+def deep_gradients(parameters, Z, A, dZ_L, activation="relu"):
     """Back-propagate dZ_L (n_L, m) through the network of deep_forward; returns dZ_l for l = 1..L."""
+    slope = ACTIVATIONS[activation][1]
     L = num_layers(parameters)
     dZ = [None] * L
     dZ[L - 1] = dZ_L
     with np.errstate(over="ignore", invalid="ignore"):
         for l in range(L, 1, -1):
             dA = parameters["W" + str(l)].T @ dZ[l - 1]
-            dZ[l - 2] = dA * (A[l - 1] > 0)
+            dZ[l - 2] = dA * slope(A[l - 1])
     return dZ
 
 
-def layer_statistics(X, parameters, seed=0, forward=None):
+def layer_statistics(X, parameters, seed=0, forward=None, activation="relu"):
     """Per-layer spread of a network at initialization, as He et al. (2015) study it.
 
     Arguments:
     X -- inputs, (n_x, m)
     parameters -- an L-layer network (W_l (n_l, n_{l-1}), b_l (n_l, 1))
     seed -- seed of the unit-variance gradient dZ_L fed into the last layer
-    forward -- the (Z, A) that deep_forward(X, parameters) returns, if already computed
+    forward -- the (Z, A) that deep_forward(X, parameters, activation) returns, if already computed
+    activation -- the hidden layers' activation, "relu" or "tanh"
 
     Returns:
     dict of arrays of length L: "activation_std" (std of Z_l, the layer's pre-activation) and
@@ -165,15 +177,16 @@ def layer_statistics(X, parameters, seed=0, forward=None):
     """
     check_network_input(X, parameters)
     check_seed(seed)
+    check_choice("activation", activation, tuple(ACTIVATIONS))
     if forward is None:
-        forward = _forward(X, parameters)
+        forward = _forward(X, parameters, activation)
     elif (not isinstance(forward, tuple) or len(forward) != 2 or len(forward[0]) != num_layers(parameters)
           or np.shape(forward[0][-1]) != (parameters["W" + str(num_layers(parameters))].shape[0], X.shape[1])):
         raise ValueError("forward must be the (Z, A) pair that deep_forward(X, parameters) returns, "
                          "for these X and parameters")
     Z, A = forward
     dZ_L = np.random.RandomState(seed).randn(*Z[-1].shape)
-    dZ = deep_gradients(parameters, Z, A, dZ_L)
+    dZ = deep_gradients(parameters, Z, A, dZ_L, activation)
     with np.errstate(over="ignore", invalid="ignore"):
         act = np.array([spread(z) for z in Z])
         grad = np.array([spread(d) for d in dZ])

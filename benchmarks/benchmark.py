@@ -1,11 +1,11 @@
 """Speed of the lesson's code against the course's loop written plainly and without waste, side by side.
 
-    python benchmarks/benchmark.py                       # the four figures (about 3 minutes)
+    python benchmarks/benchmark.py                       # the five figures (about 3 minutes)
     python benchmarks/benchmark.py --quick               # skip the whole-notebook measurement
     python benchmarks/benchmark.py --notebook copy.ipynb # time another version of the notebook
 
 The yardstick is benchmarks/lean_course.py: the course's formulas with np.dot, a dict of parameters and
-the cost computed only every 1 000 iterations. Prints four figures, each as a ratio against it:
+the cost computed only every 1 000 iterations. Prints five figures, the first four as ratios against it:
 1. the whole notebook, executed by `jupyter nbconvert --execute`, against `python lean_course.py` (which
    trains the three course models): goal at most 5 times the time;
 2. model()'s training (the notebook's own model() through init_utils' course functions, He, 15 000
@@ -15,7 +15,10 @@ the cost computed only every 1 000 iterations. Prints four figures, each as a ra
 3. train_many on 16 networks (all workers) against one lean run: goal at most 3 times the time;
 4. the sweep cell of section 7 alone (39 networks, 15 000 iterations): its time per network-iteration
    with all workers, next to one core's (the same call with threads=1, 1 500 iterations) and numpy's
-   elementwise floor on one core (the ufunc passes of a step alone, on 16 stacked networks).
+   elementwise floor on one core (the ufunc passes of a step alone, on 16 stacked networks);
+5. Explore.ipynb's live view: one redraw (the network, the signal through it, the figure, its PNG) at the
+   largest settings (50 layers of 256 units) and at the default ones (20 layers), in seconds (it has no
+   yardstick); goal at most 0.5 s, so that the view keeps up with a control moved by hand.
 Each timing is the best of several runs, alternating with its yardstick, so that both see the same
 machine load; the ratios are steadier than the seconds on a busy machine.
 """
@@ -37,6 +40,7 @@ import nbformat  # noqa: E402
 import numpy as np  # noqa: E402
 
 import init_data  # noqa: E402
+import init_explore  # noqa: E402
 import init_lab  # noqa: E402
 from assignment import graded_name  # noqa: E402
 
@@ -158,6 +162,18 @@ def measure_sweep(X, Y, rounds):
                   f"elementwise floor on one core {floor * 1e6:.1f} us)")
 
 
+def measure_explorer(X, rounds):
+    """One redraw of the explorer's live view, at the largest and at the default settings."""
+    def redraw(s):
+        stats, Z = init_explore.signal(s, X)
+        init_explore.png(init_explore.draw_signal(s, stats, Z))
+
+    largest, default = init_explore.settings(depth=50, width=256), init_explore.settings()
+    (t_largest, t_default), _ = alternate([lambda: redraw(largest), lambda: redraw(default)], rounds)
+    return report("5. explorer redraw, 50 layers of 256", f"{t_largest:.2f} s", "<= 0.5 s", t_largest <= 0.5,
+                  f"(default settings, 20 layers of 256: {t_default:.2f} s)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the whole-notebook measurement")
@@ -171,7 +187,7 @@ def main():
     if not args.quick:
         results.append(measure_notebook(args.notebook.resolve(), args.rounds))
     results += [measure_model(args.notebook, X, Y, args.rounds), measure_train_many(X, Y, args.rounds),
-                measure_sweep(X, Y, args.rounds)]
+                measure_sweep(X, Y, args.rounds), measure_explorer(X, args.rounds)]
     return 0 if all(results) else 1
 
 

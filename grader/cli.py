@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from assignment import GRADED
+from assignment import EXPLORER, GRADED
 
 from . import functions_step, notebook_step, report, sandbox, space
 from .submission import Unreadable, graded_sources, read_code_cells
@@ -226,10 +226,11 @@ def emit(text):
 
 
 def folder_entries(folder):
-    """Every entry of folder whose name ends in .ipynb, in any case (a FIFO or unreadable one too)."""
+    """Every entry of folder whose name ends in .ipynb, in any case (a FIFO or unreadable one too), but the
+    explorer (assignment.EXPLORER: handed out beside the lesson, not a submission)."""
     try:
-        return sorted((path for path in folder.iterdir() if path.name.lower().endswith(".ipynb")),
-                      key=lambda path: path.name)
+        return sorted((path for path in folder.iterdir() if path.name.lower().endswith(".ipynb")
+                       and path.name != EXPLORER), key=lambda path: path.name)
     except OSError as error:
         raise UsageError(f"cannot list {folder}: {error.strerror or error}") from None
 

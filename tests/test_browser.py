@@ -32,7 +32,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from assignment import GRADED, HELPER_FILES
+from assignment import EXPLORER, GRADED, HELPER_FILES
 
 pytestmark = pytest.mark.browser
 
@@ -103,7 +103,7 @@ def solved(notebook):
 def project(tmp_path_factory):
     """A copy of what a student has: the lesson, its helper files, student/ with the blank and a solved notebook."""
     folder = tmp_path_factory.mktemp("lesson")
-    for name in HELPER_FILES + ("Initialization.ipynb",):
+    for name in HELPER_FILES + ("Initialization.ipynb", EXPLORER):
         shutil.copy(ROOT / name, folder / name)
     (folder / "student").mkdir()
     shutil.copy(ROOT / "student" / "Initialization.ipynb", folder / "student" / "Initialization.ipynb")
@@ -338,3 +338,68 @@ def test_the_html_page_works_offline(chromium, tmp_path, shots):
     for title in ("Training set:", "Zero initialization:", "He initialization:", "50 ReLU layers"):
         assert any(alt.startswith(title) for alt in alts), (title, alts)
     context.close()
+
+
+def test_the_explorer_answers_its_controls(chromium, server, project, shots):
+    """Explore.ipynb: the depth and scale controls moved with the keyboard redraw the view; Train runs to the
+    end and draws the boundary; Stop ends a second run early."""
+    kind, url = server
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    shot = shots / f"explorer-{kind}.png"
+    run_all(page, url("Explore.ipynb"), shot)
+    panel = page.locator(PANEL)
+    view = panel.locator("img.widget-image").first
+    view.wait_for(timeout=30_000)
+
+    def redraws(action, what):
+        before = view.get_attribute("src")
+        action()
+        try:
+            page.wait_for_function("([img, before]) => img.getAttribute('src') !== before",
+                                   arg=[view.element_handle(), before], timeout=30_000)
+        except Exception:
+            page.screenshot(path=str(shot))
+            pytest.fail(f"the view did not change after {what}; screenshot: {shot}")
+
+    def slider(name, key, text):
+        """Move a slider with the keyboard: arrow keys on its focused handle (JupyterLab: Notebook 7 takes
+        arrow keys for its own shortcuts, even there), then a value typed into its readout (both)."""
+        control = panel.locator(".widget-slider").filter(has_text=name)
+        control.scroll_into_view_if_needed()
+        if kind == "lab":
+            control.locator(".noUi-handle").click()           # a click on the handle focuses it, not moving it
+            redraws(lambda: [page.keyboard.press(key) for _ in range(3)], f"three {key} on the {name} slider")
+        control.locator(".widget-readout").click()
+        page.keyboard.press("Control+A")
+        redraws(lambda: (page.keyboard.type(text), page.keyboard.press("Enter")),
+                f"typing {text} into the {name} slider's readout")
+
+    slider("depth", "ArrowLeft", "7")
+    start = panel.locator("select").first
+    start.focus()
+    redraws(lambda: start.select_option("c × He"), "choosing the start c × He")
+    slider("gain c", "ArrowRight", "0.1")
+    start.select_option("He")
+    page.wait_for_timeout(1000)
+    result = panel.locator(".widget-html-content", has_text=re.compile("Done|Stopped|Training"))
+    panel.locator("button", has_text="Train").click()
+    try:
+        page.wait_for_function("() => [...document.querySelectorAll('.widget-html-content')]"
+                               ".some(e => e.textContent.includes('Done.'))", timeout=180_000)
+    except Exception:
+        page.screenshot(path=str(shot))
+        pytest.fail(f"the training did not finish; screenshot: {shot}")
+    panel.locator("img.widget-image").nth(1).scroll_into_view_if_needed()
+    page.screenshot(path=str(shot))
+    assert "Accuracy: 0.99333 (298/300 correct)" in result.text_content(), f"screenshot: {shot}"
+    assert panel.locator("img.widget-image").count() == 2, f"no decision boundary; screenshot: {shot}"
+    panel.locator("button", has_text="Train").click()
+    page.wait_for_timeout(1500)
+    panel.locator("button", has_text="Stop").click()
+    try:
+        page.wait_for_function("() => [...document.querySelectorAll('.widget-html-content')]"
+                               ".some(e => e.textContent.includes('Stopped at iteration'))", timeout=60_000)
+    except Exception:
+        page.screenshot(path=str(shot))
+        pytest.fail(f"Stop did not end the training; screenshot: {shot}")
+    page.close()

@@ -9,6 +9,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -204,6 +205,7 @@ def test_folder_summary_table_and_csv(tmp_path):
     submission(folder, "bob.ipynb", initialize_parameters_he=replace("2 /", "1 /"))
     (folder / "carol.ipynb").write_text("this is not a notebook")
     (folder / "notes.txt").write_text("ignored: not a notebook file name")
+    shutil.copy(ROOT / "Explore.ipynb", folder / "Explore.ipynb")      # the explorer: not a submission
     run = grade(folder, "--notebook", "never", "--csv", tmp_path / "grades.csv", cwd=tmp_path)
     assert run.returncode == 1, run.stderr
     table = run.stdout.splitlines()

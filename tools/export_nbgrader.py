@@ -267,7 +267,9 @@ def export(course, name="initialization", points=1.0, force=False, notebook=stud
     nbformat.write(source, target / Path(notebook).name)
     for helper in HELPERS:
         shutil.copy(ROOT / helper, target / helper)
-    messages = [f"wrote {target}/ ({Path(notebook).name}, {', '.join(HELPERS)})"]
+    # The explorer rides along as a supporting notebook: no graded cells, so nbgrader releases it as it is.
+    (target / student_version.EXPLORER.name).write_text(student_version.explorer_text(), encoding="utf-8")
+    messages = [f"wrote {target}/ ({Path(notebook).name}, {student_version.EXPLORER.name}, {', '.join(HELPERS)})"]
     config = course / "nbgrader_config.py"
     if not config.exists():
         config.write_text(config_text(stub), encoding="utf-8")

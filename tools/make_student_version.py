@@ -1,4 +1,5 @@
-"""Make the notebook students receive, student/Initialization.ipynb, from the solution notebook.
+"""Make the notebook students receive, student/Initialization.ipynb, from the solution notebook (and
+student/Explore.ipynb, the explorer without its outputs, to open beside it).
 
     python -m tools.make_student_version               # (re)write student/Initialization.ipynb
     python -m tools.make_student_version --check       # exit 1 if the committed copy is out of date
@@ -44,6 +45,8 @@ import assignment
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = ROOT / "Initialization.ipynb"
 STUDENT = ROOT / "student" / "Initialization.ipynb"
+EXPLORER = ROOT / assignment.EXPLORER                    # the explorer, handed out beside the lesson
+STUDENT_EXPLORER = ROOT / "student" / assignment.EXPLORER
 HELPERS = assignment.HELPER_FILES          # the files a student needs beside the notebook
 # What a student installs: the repository's requirements (the lesson's libraries, Jupyter's kernel and
 # the test tools, a few MB more) plus JupyterLab to open the notebook in.
@@ -61,6 +64,8 @@ each time:
     .venv/bin/jupyter lab Initialization.ipynb
 
 Keep the other files of this folder (the helper modules and circles.npz, the data) beside the notebook.
+Explore.ipynb, beside it, is an interactive explorer of how weights start (open it the same way); once
+your exercises pass, your own functions appear there as starts.
 Run the cells from the top. The three exercises are the cells marked `# GRADED FUNCTION:`; write your
 code between `### START CODE HERE ###` and `### END CODE HERE ###`, then run the cell under it: it says
 `All tests passed.` or what is wrong. A later cell that needs an exercise or an earlier cell says which.
@@ -157,10 +162,22 @@ def student_text(solution_path=SOLUTION):
     return nbformat.writes(make_student_notebook(solution)) + "\n"
 
 
+def explorer_text(explorer_path=EXPLORER):
+    """The explorer as students get it: its code cells without outputs, and without the widget state."""
+    explorer = nbformat.read(explorer_path, as_version=4)
+    for cell in explorer.cells:
+        if cell.cell_type == "code":
+            clear_outputs(cell)
+    explorer.metadata.pop("widgets", None)
+    return nbformat.writes(explorer) + "\n"
+
+
 def write_bundle(directory, text):
-    """Write the student notebook, the helper modules it imports, requirements.txt and a README into directory."""
+    """Write the student notebook, the explorer, the helper modules they import, requirements.txt and a
+    README into directory."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "Initialization.ipynb").write_text(text, encoding="utf-8")
+    (directory / assignment.EXPLORER).write_text(explorer_text(), encoding="utf-8")
     for helper in HELPERS + ("requirements.txt",):
         shutil.copy(ROOT / helper, directory / helper)
     (directory / "README.md").write_text(BUNDLE_README, encoding="utf-8")
@@ -180,19 +197,23 @@ def main(argv=None):
     except ValueError as error:
         print(f"make_student_version: {error}", file=sys.stderr)
         return 1
+    made = {STUDENT: text, STUDENT_EXPLORER: explorer_text()}
     if args.check:
-        current = STUDENT.read_text(encoding="utf-8") if STUDENT.exists() else None
-        if current != text:
-            print(f"{STUDENT.relative_to(ROOT)} is out of date: run python -m tools.make_student_version",
-                  file=sys.stderr)
-            return 1
+        for path, wanted in made.items():
+            current = path.read_text(encoding="utf-8") if path.exists() else None
+            if current != wanted:
+                print(f"{path.relative_to(ROOT)} is out of date: run python -m tools.make_student_version",
+                      file=sys.stderr)
+                return 1
         return 0
     STUDENT.parent.mkdir(exist_ok=True)
-    STUDENT.write_text(text, encoding="utf-8")
-    print(f"wrote {STUDENT.relative_to(ROOT)}")
+    for path, wanted in made.items():
+        path.write_text(wanted, encoding="utf-8")
+        print(f"wrote {path.relative_to(ROOT)}")
     if args.bundle:
         write_bundle(args.bundle, text)
-        print(f"wrote {args.bundle}/ (notebook, {', '.join(HELPERS)}, requirements.txt, README.md)")
+        print(f"wrote {args.bundle}/ (notebook, {assignment.EXPLORER}, {', '.join(HELPERS)}, requirements.txt, "
+              "README.md)")
     return 0
 
 
