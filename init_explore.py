@@ -14,11 +14,12 @@ import math
 import threading
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from assignment import GRADED, graded_name
 from init_checks import InputError, LessonError, call_initializer, describe
 from init_lab import ACTIVATIONS, DISTRIBUTIONS, deep_forward, initialize_parameters, layer_statistics
-from init_plots import POINT_COLORS, REGION_COLORS, plt, spread
+from init_plots import POINT_COLORS, REGION_COLORS, spread
 from init_utils import backward_propagation, compute_loss, forward_propagation, predict_dec, update_parameters
 
 # The starts: label -> (init_lab method, whether the gain slider applies). "c × He" is He's scale times c.
@@ -103,10 +104,10 @@ def signal(s, X, yours=None):
 
 
 def png(fig):
-    """The figure as PNG bytes (closed)."""
+    """The figure as PNG bytes. The explorer's figures are matplotlib Figures made without pyplot, whose
+    registry of open figures is not safe to use from two threads (the training draws in its own)."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=80)
-    plt.close(fig)
     return buffer.getvalue()
 
 
@@ -118,7 +119,7 @@ def describe_settings(s):
 
 def draw_signal(s, stats, Z):
     """Spread of Z_l and dZ_l against the layer (log scale), and histograms of a few layers' Z_l."""
-    fig = plt.figure(figsize=(10, 5.6))
+    fig = Figure(figsize=(10, 5.6))
     grid = fig.add_gridspec(2, 4, height_ratios=(1.4, 1))
     layers = np.arange(1, s.depth + 1)
     for column, (key, name) in enumerate((("activation_std", "std of $Z_l$ (forward)"),
@@ -169,7 +170,8 @@ def train(parameters, X, Y, stop=None, every=EVERY, num_iterations=ITERATIONS, l
 
 def draw_training(costs, parameters, X, Y, title):
     """The cost so far and the decision boundary of the parameters, side by side."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    fig = Figure(figsize=(10, 4))
+    left, right = fig.subplots(1, 2)
     costs = np.asarray(costs, dtype=float)
     left.plot(np.arange(len(costs)) * 100, costs, color="C4")
     if costs.size and np.all(costs > 0) and costs.max() > 10 * costs.min():
@@ -209,8 +211,11 @@ def find_yours(lesson_path):
         cells = [c.source for c in lesson.cells if c.cell_type == "code" and graded_name(c.source) == name]
         namespace = {"np": np, "check_layers_dims": check_layers_dims}
         try:
-            exec(compile(cells[0], f"{lesson_path}: {name}", "exec"), namespace)
+            with public_tests.time_limit(public_tests.TIME_LIMIT):      # a cell that never ends is stopped
+                exec(compile(cells[0], f"{lesson_path}: {name}", "exec"), namespace)
             problems = public_tests.problems_of(name, namespace[name])
+        except public_tests.TookTooLong:
+            problems = [f"its cell did not finish within {public_tests.TIME_LIMIT} seconds"]
         except Exception as error:        # the student's code: whatever it raises is a note, not a crash
             problems = [f"its cell raised {type(error).__name__}: {error}"] if cells else ["its cell is missing"]
         if problems:

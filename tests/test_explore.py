@@ -145,6 +145,19 @@ def test_a_lesson_whose_cell_crashes_gives_a_note(tmp_path):
                      "boom)"]
 
 
+def test_a_lesson_whose_cell_never_ends_is_stopped(tmp_path):
+    import nbformat
+    lesson = nbformat.read(ROOT / "Initialization.ipynb", as_version=4)
+    for cell in lesson.cells:
+        if cell.source.startswith("# GRADED FUNCTION: initialize_parameters_zeros"):
+            cell.source += "\nwhile True:\n    pass\n"
+    nbformat.write(lesson, tmp_path / "Initialization.ipynb")
+    found, notes = E.find_yours(tmp_path / "Initialization.ipynb")
+    assert list(found) == ["your random", "your He"]
+    assert notes == ["your zeros: initialize_parameters_zeros does not pass its test yet (its cell did not finish "
+                     "within 5 seconds)"]
+
+
 @pytest.fixture
 def explorer(dataset):
     pytest.importorskip("ipywidgets")

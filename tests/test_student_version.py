@@ -154,8 +154,11 @@ def test_script_check_mode_and_bundle(tool, tmp_path):
     tool.write_bundle(tmp_path / "handout", tool.student_text())
     handout = tmp_path / "handout"
     assert sorted(p.name for p in handout.iterdir()) == sorted(
-        ["Initialization.ipynb", "README.md", "requirements.txt", "assignment.py", "init_utils.py", "init_checks.py",
-         "init_data.py", "init_plots.py", "init_lab.py", "public_tests.py", "circles.npz"])
+        ["Initialization.ipynb", "Explore.ipynb", "README.md", "requirements.txt", "assignment.py", "init_utils.py",
+         "init_checks.py", "init_data.py", "init_plots.py", "init_lab.py", "init_explore.py", "public_tests.py",
+         "circles.npz"])
+    explorer = nbformat.read(handout / "Explore.ipynb", as_version=4)       # handed out without outputs
+    assert all(not c.outputs for c in explorer.cells if c.cell_type == "code") and "widgets" not in explorer.metadata
     assert set(HELPER_FILES) < {p.name for p in handout.iterdir()}
     assert (handout / "requirements.txt").read_text() == (ROOT / "requirements.txt").read_text()
     readme = (handout / "README.md").read_text()
