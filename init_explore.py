@@ -129,8 +129,11 @@ def draw_signal(s, stats, Z):
         drawable = np.isfinite(values) & (values > 0)
         ax.plot(layers[drawable], values[drawable], marker=".", color="C4")
         ax.set(xlabel="hidden layer l", title=name, yscale="log", xlim=(0.5, s.depth + 0.5))
-        if not drawable.all():
-            ax.text(0.02, 0.04, "some layers are 0 or overflow: not drawn", transform=ax.transAxes, fontsize=8)
+        zero, overflow = int(np.sum(values == 0)), int(np.sum(~np.isfinite(values)))
+        if zero or overflow:
+            words = ([f"{zero} layers exactly 0"] if zero else []) + ([f"{overflow} overflow"] if overflow else [])
+            ax.text(0.02, 0.04, " and ".join(words) + ": not drawn on a log scale", transform=ax.transAxes,
+                    fontsize=9, color="C3")
         ax.grid(True, which="major", alpha=0.3)
     width = 4 * spread(np.ravel(Z[0])) or 1.0       # every histogram on layer 1's scale, as section 6 draws them
     width = width if np.isfinite(width) else 1.0
