@@ -15,6 +15,7 @@ import threading
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, NullFormatter
 
 from assignment import GRADED, graded_name
 from init_checks import InputError, LessonError, call_initializer, describe
@@ -129,6 +130,13 @@ def draw_signal(s, stats, Z):
         drawable = np.isfinite(values) & (values > 0)
         ax.plot(layers[drawable], values[drawable], marker=".", color="C4")
         ax.set(xlabel="hidden layer l", title=name, yscale="log", xlim=(0.5, s.depth + 0.5))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_minor_formatter(NullFormatter())      # labels at powers of 10 only, never crowded
+        if drawable.any():                                 # at least two decades, so that powers of 10 show
+            low, high = values[drawable].min(), values[drawable].max()
+            if high / low < 100:
+                middle = np.sqrt(low * high)
+                ax.set_ylim(middle / 10, middle * 10)
         zero, overflow = int(np.sum(values == 0)), int(np.sum(~np.isfinite(values)))
         if zero or overflow:
             words = ([f"{zero} layers exactly 0"] if zero else []) + ([f"{overflow} overflow"] if overflow else [])
@@ -177,8 +185,11 @@ def draw_training(costs, parameters, X, Y, title):
     left, right = fig.subplots(1, 2)
     costs = np.asarray(costs, dtype=float)
     left.plot(np.arange(len(costs)) * 100, costs, color="C4")
-    if costs.size and np.all(costs > 0) and costs.max() > 10 * costs.min():
+    if costs.size and costs[0] > 2:         # a confidently wrong start (× 10): log scale from the first draw
         left.set_yscale("log")
+    else:                                   # linear from 0, with no offset: a flat run looks flat
+        left.set_ylim(0, max(1.0, 1.1 * float(np.max(costs))) if costs.size else 1.0)
+        left.ticklabel_format(axis="y", style="plain", useOffset=False)
     left.set(xlabel="iteration", ylabel="cost", title="cost", xlim=(0, ITERATIONS))
     left.grid(True, alpha=0.3)
     low, high = X.min(axis=1) - 0.25, X.max(axis=1) + 0.25
@@ -264,7 +275,9 @@ class Explorer:
         self.widget = w.VBox([
             w.HTML("<b>Start</b>: the weights' scheme, drawn as the lesson draws them (seed 3)."),
             self.start, self.gain, self.distribution,
-            w.HTML("<b>Network</b> of the live view: hidden layers and their width; the activation."),
+            w.HTML("<b>Network</b> of the live view: hidden layers and their width; the activation. "
+                   "(In Notebook 7, type a value into a slider's number or drag it: the arrow keys go to the "
+                   "notebook there.)"),
             self.depth, self.width, self.activation, self.note, self.view,
             w.HTML(f"<b>Train</b> the lesson's 3-layer network [2, 10, 5, 1] from this start on the circles "
                    f"(ReLU, as model()): learning rate {LEARNING_RATE}, {ITERATIONS} iterations, redrawn every "
@@ -280,6 +293,7 @@ class Explorer:
         """Recompute and redraw the live view for the controls' values."""
         s = self.settings()
         self.gain.disabled = not STARTS.get(s.start, ("", False))[1]
+        self.distribution.disabled = s.start in self.yours          # a function of yours draws its own
         try:
             stats, Z = signal(s, self.X, self.yours)
         except LessonError as error:

@@ -195,3 +195,30 @@ def test_a_broken_function_of_yours_is_named_not_trained(explorer):
     assert "returned None" in explorer.note.value or "None" in explorer.note.value, explorer.note.value
     explorer.start_training()
     assert explorer._thread is None and "None" in explorer.result.value
+
+
+def test_a_flat_cost_curve_looks_flat_and_a_narrow_spread_keeps_readable_labels():
+    """A run stuck at ln 2 is drawn on a linear axis from 0 with no offset label (matplotlib would otherwise
+    write '1e-8+6.931472e-1' and ticks that look like a steep fall); a spread that varies little still gets
+    two decades, so that its labels are powers of 10."""
+    X = np.random.RandomState(0).randn(2, 20)
+    Y = (X[:1] > 0).astype(float)
+    parameters = E.network(E.settings("He"), [2, 10, 5, 1])
+    fig = E.draw_training([math.log(2) + 1e-9 * k for k in range(150)], parameters, X, Y, "flat")
+    cost_axis = fig.axes[0]
+    assert cost_axis.get_yscale() == "linear" and cost_axis.get_ylim() == (0.0, 1.0)
+    assert not cost_axis.yaxis.get_major_formatter().get_useOffset()
+    assert E.draw_training([1774.0, 3.0, 0.5], parameters, X, Y, "x 10").axes[0].get_yscale() == "log"
+    s = E.settings("He", depth=5)
+    stats = {"activation_std": np.array([0.9, 0.8, 0.85, 0.8, 0.75]), "gradient_std": np.full(5, 0.1)}
+    fig = E.draw_signal(s, stats, [np.ones((8, 4))] * 5)
+    for ax in fig.axes[:2]:
+        low, high = ax.get_ylim()
+        assert high / low >= 99
+
+
+def test_drawn_from_is_off_for_a_function_of_yours(explorer):
+    explorer.start.value = "your He"
+    assert explorer.distribution.disabled
+    explorer.start.value = "LeCun"
+    assert not explorer.distribution.disabled
