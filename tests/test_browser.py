@@ -361,6 +361,15 @@ def test_the_explorer_answers_its_controls(chromium, server, project, shots):
             page.screenshot(path=str(shot))
             pytest.fail(f"the view did not change after {what}; screenshot: {shot}")
 
+    def says(words, timeout, failure):
+        """Wait until a text of the explorer holds words; else fail with a screenshot."""
+        try:
+            page.wait_for_function("words => [...document.querySelectorAll('.widget-html-content')]"
+                                   ".some(e => e.textContent.includes(words))", arg=words, timeout=timeout)
+        except Exception:
+            page.screenshot(path=str(shot))
+            pytest.fail(f"{failure}; screenshot: {shot}")
+
     def slider(name, key, text):
         """Move a slider with the keyboard: arrow keys on its focused handle (JupyterLab: Notebook 7 takes
         arrow keys for its own shortcuts, even there), then a value typed into its readout (both)."""
@@ -383,12 +392,7 @@ def test_the_explorer_answers_its_controls(chromium, server, project, shots):
     page.wait_for_timeout(1000)
     result = panel.locator(".widget-html-content", has_text=re.compile("Done|Stopped|Training"))
     panel.locator("button", has_text="Train").click()
-    try:
-        page.wait_for_function("() => [...document.querySelectorAll('.widget-html-content')]"
-                               ".some(e => e.textContent.includes('Done.'))", timeout=180_000)
-    except Exception:
-        page.screenshot(path=str(shot))
-        pytest.fail(f"the training did not finish; screenshot: {shot}")
+    says("Done.", 180_000, "the training did not finish")
     panel.locator("img.widget-image").nth(1).scroll_into_view_if_needed()
     page.screenshot(path=str(shot))
     assert "Accuracy: 0.99333 (298/300 correct)" in result.text_content(), f"screenshot: {shot}"
@@ -396,10 +400,5 @@ def test_the_explorer_answers_its_controls(chromium, server, project, shots):
     panel.locator("button", has_text="Train").click()
     page.wait_for_timeout(1500)
     panel.locator("button", has_text="Stop").click()
-    try:
-        page.wait_for_function("() => [...document.querySelectorAll('.widget-html-content')]"
-                               ".some(e => e.textContent.includes('Stopped at iteration'))", timeout=60_000)
-    except Exception:
-        page.screenshot(path=str(shot))
-        pytest.fail(f"Stop did not end the training; screenshot: {shot}")
+    says("Stopped at iteration", 60_000, "Stop did not end the training")
     page.close()

@@ -132,27 +132,26 @@ def test_your_functions_come_from_a_solved_lesson_only(tmp_path):
     assert found == {} and "no lesson to take your functions from" in notes[0]
 
 
-def test_a_lesson_whose_cell_crashes_gives_a_note(tmp_path):
+def lesson_with(tmp_path, name, added):
+    """A copy of the solution lesson in tmp_path whose graded cell for `name` ends with the code `added`."""
     import nbformat
     lesson = nbformat.read(ROOT / "Initialization.ipynb", as_version=4)
     for cell in lesson.cells:
-        if cell.source.startswith("# GRADED FUNCTION: initialize_parameters_he"):
-            cell.source += "\nraise RuntimeError('boom')\n"
+        if cell.source.startswith(f"# GRADED FUNCTION: {name}"):
+            cell.source += added
     nbformat.write(lesson, tmp_path / "Initialization.ipynb")
-    found, notes = E.find_yours(tmp_path / "Initialization.ipynb")
+    return tmp_path / "Initialization.ipynb"
+
+
+def test_a_lesson_whose_cell_crashes_gives_a_note(tmp_path):
+    found, notes = E.find_yours(lesson_with(tmp_path, "initialize_parameters_he", "\nraise RuntimeError('boom')\n"))
     assert list(found) == ["your zeros", "your random"]
     assert notes == ["your He: initialize_parameters_he does not pass its test yet (its cell raised RuntimeError: "
                      "boom)"]
 
 
 def test_a_lesson_whose_cell_never_ends_is_stopped(tmp_path):
-    import nbformat
-    lesson = nbformat.read(ROOT / "Initialization.ipynb", as_version=4)
-    for cell in lesson.cells:
-        if cell.source.startswith("# GRADED FUNCTION: initialize_parameters_zeros"):
-            cell.source += "\nwhile True:\n    pass\n"
-    nbformat.write(lesson, tmp_path / "Initialization.ipynb")
-    found, notes = E.find_yours(tmp_path / "Initialization.ipynb")
+    found, notes = E.find_yours(lesson_with(tmp_path, "initialize_parameters_zeros", "\nwhile True:\n    pass\n"))
     assert list(found) == ["your random", "your He"]
     assert notes == ["your zeros: initialize_parameters_zeros does not pass its test yet (its cell did not finish "
                      "within 5 seconds)"]
